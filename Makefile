@@ -1,0 +1,35 @@
+# `make run` sets everything up and starts the app; `make test` sets everything up and runs
+# the whole test suite. Both work on a fresh machine with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint chromium benchmark clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m streamlit run app.py --server.headless true
+
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else echo "Chromium is missing: install it with 'sudo apt-get install chromium' (browser tests and PNG/SVG/PDF export need it)."; exit 1; fi
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+test: $(STAMP) chromium
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+benchmark: $(STAMP)
+	$(PY) benchmarks/blocks_view.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

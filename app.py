@@ -1,0 +1,21 @@
+"""Efficient CNN building-block explorer: page navigation only.
+
+Run with ``make run`` (or ``streamlit run app.py`` inside the project's virtual environment).
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).parent
+
+PAGES = {
+    "Blocks": [
+        st.Page(str(ROOT / "views/blocks.py"), title="Blocks", icon="🧱", url_path="blocks", default=True),
+    ],
+}
+
+st.set_page_config(page_title="Efficient CNN block explorer", page_icon="🧱", layout="wide")
+with st.sidebar:
+    st.toggle("Slide style", key="slide_style", help="White background, large fonts, thick lines, colour-blind-safe palette.")
+st.navigation(PAGES).run()
