@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,16 @@ ACTIVATION_OPS: dict[type[nn.Module], int] = {
 }
 
 FREE_MODULES: tuple[type[nn.Module], ...] = (nn.Identity, nn.Flatten, nn.Dropout, DropConnect)
+
+# Modules whose output has their input's shape: during the meta trace they pass their input
+# through (meta BatchNorm alone costs ~5 ms a call, which would dominate a network's count).
+SHAPE_PRESERVING: tuple[type[nn.Module], ...] = (
+    nn.modules.batchnorm._BatchNorm, nn.Dropout, DropConnect, *ACTIVATION_OPS,
+)
+
+
+def _pass_through(x: torch.Tensor) -> torch.Tensor:
+    return x
 
 
 @dataclass(frozen=True)
@@ -243,14 +254,39 @@ def _rule_for(module: nn.Module) -> CostRule | None:
     return None
 
 
-def _meta_copy(module: nn.Module) -> nn.Module:
-    """A structural copy of ``module`` whose parameters and buffers are meta tensors."""
-    memo: dict[int, Any] = {}
-    for tensor in module.parameters():
-        memo[id(tensor)] = nn.Parameter(torch.empty_like(tensor, device="meta"), requires_grad=tensor.requires_grad)
-    for tensor in module.buffers():
-        memo[id(tensor)] = torch.empty_like(tensor, device="meta")
-    return copy.deepcopy(module, memo).eval()
+_HOOK_DICTS = (
+    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks",
+)
+
+
+def _meta_tensor(tensor: torch.Tensor | None) -> torch.Tensor | None:
+    if tensor is None:
+        return None
+    meta = torch.empty_like(tensor, device="meta")
+    return nn.Parameter(meta, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else meta
+
+
+def _meta_copy(module: nn.Module, memo: dict[int, Any] | None = None) -> nn.Module:
+    """A structural copy of ``module`` in eval mode, with meta parameters and buffers and no hooks.
+
+    Each module is copied shallowly and gets its own parameter, buffer, child and hook dicts,
+    so nothing done to the copy reaches the original; a module or tensor used twice in the
+    original is used twice in the copy.
+    """
+    memo = {} if memo is None else memo
+    if id(module) in memo:
+        return memo[id(module)]
+    clone = copy.copy(module)
+    memo[id(module)] = clone
+    state = clone.__dict__
+    for attr in ("_parameters", "_buffers"):
+        state[attr] = {name: memo.setdefault(id(t), _meta_tensor(t)) for name, t in getattr(module, attr).items()}
+    state["_modules"] = {name: _meta_copy(child, memo) if child is not None else None for name, child in module._modules.items()}
+    for attr in _HOOK_DICTS:
+        state[attr] = OrderedDict()
+    state["training"] = False
+    return clone
 
 
 @dataclass
@@ -274,6 +310,8 @@ def _trace_leaf_calls(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[
     for name, child in shadow.named_modules():
         if not any(True for _ in child.children()) and not isinstance(child, nn.Identity):
             child.register_forward_hook(recorder(name or type(child).__name__))
+            if isinstance(child, SHAPE_PRESERVING):
+                child.forward = _pass_through
     with torch.no_grad():
         output = shadow(torch.empty((1, *input_shape), device="meta"))
     return calls, output
