@@ -13,6 +13,9 @@ PAGES = {
     "Blocks": [
         st.Page(str(ROOT / "views/blocks.py"), title="Blocks", icon="🧱", url_path="blocks", default=True),
     ],
+    "Inside the blocks": [
+        st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
+    ],
 }
 
 st.set_page_config(page_title="Efficient CNN block explorer", page_icon="🧱", layout="wide")

@@ -1,0 +1,63 @@
+"""Activation functions page: curves, derivatives, hard approximations and their cost."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer.activations import BETA_RANGE, activation_artifacts
+from views.common import figure_style, float_slider, refuse, show_chart, show_table, show_url_notices, toggle
+
+
+def controls() -> tuple[float, float, float, bool]:
+    """Range, swish β and the derivative toggle."""
+    left, middle, right = st.columns(3)
+    with left:
+        x_min = float_slider("x from", "act_xmin", -20.0, 19.0, -6.0, 0.5)
+    with middle:
+        x_max = float_slider("x to", "act_xmax", -19.0, 20.0, 6.0, 0.5)
+    with right:
+        beta = float_slider("swish β in x·σ(βx)", "act_beta", BETA_RANGE[0], BETA_RANGE[1], 1.0, 0.1)
+    derivative = toggle("Show derivatives f′(x) (autograd)", "act_derivative")
+    return x_min, x_max, beta, derivative
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def artifacts(x_min: float, x_max: float, beta: float, derivative: bool, style: str) -> dict:
+    return activation_artifacts(x_min, x_max, beta, derivative, style=style)
+
+
+def main() -> None:
+    st.title("Activation functions")
+    st.caption(
+        "Computed with PyTorch's own functions (`torch.nn.functional`), derivatives by autograd. "
+        "h-swish and hard-sigmoid (MobileNetV3, [arXiv:1905.02244](https://arxiv.org/abs/1905.02244)) "
+        "replace swish and sigmoid with piecewise-linear pieces that are cheap and exact in low precision."
+    )
+    show_url_notices()
+    x_min, x_max, beta, derivative = controls()
+    try:
+        shown = artifacts(x_min, x_max, beta, derivative, figure_style())
+    except ValueError as error:
+        refuse(error)
+        return
+    errors: pd.DataFrame = shown["approximation_errors"]
+    cols = st.columns(len(errors))
+    for col, row in zip(cols, errors.itertuples(index=False), strict=True):
+        col.metric(f"max |{row.approximation} − {row.exact}|", f"{row[2]:.4f}", f"at x = {row[3]}", delta_color="off")
+    show_chart(shown["activation_curves"], "act_curves", "activation_curves")
+    left, right = st.columns(2)
+    with left:
+        show_chart(shown["swish_vs_hswish"], "act_swish", "swish_vs_hswish")
+    with right:
+        show_chart(shown["sigmoid_vs_hsigmoid"], "act_sigmoid", "sigmoid_vs_hsigmoid")
+    st.subheader("Approximation errors over the chosen range")
+    show_table(errors, "act_errors", "approximation_errors")
+    st.subheader("Cost per element and where each is used")
+    st.caption("Ops per element as counted by the cost engine (`explorer.costs.ACTIVATION_OPS`).")
+    show_table(shown["activation_costs"], "act_costs", "activation_costs")
+    with st.expander("Values"):
+        show_table(shown["activation_values"], "act_values", "activation_values")
+
+
+main()
