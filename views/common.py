@@ -84,6 +84,8 @@ def select(label: str, key: str, options: Sequence[Any], default: Any, format_fu
     """A select box whose value (one of ``options``) is kept in the URL under ``key``."""
     by_text = {str(option): option for option in options}
     _sync(key, default, lambda raw: by_text[raw] if raw in by_text else _raise(raw), lambda v: True, label)
+    if st.session_state[key] not in options:
+        st.session_state[key] = default if default in options else options[0]
     value = st.selectbox(label, list(options), key=key, format_func=format_func, **kwargs)
     _publish(key, value)
     return value
@@ -123,12 +125,12 @@ def figure_style() -> str:
 
 def show_chart(fig: go.Figure, key: str, name: str) -> None:
     """Render a plotly figure; ``name`` is its file name stem for exports."""
-    st.plotly_chart(fig, key=key, use_container_width=True, config={"displaylogo": False})
+    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False})
 
 
 def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
     """Render a table; ``name`` is its file name stem for exports."""
-    st.dataframe(frame, key=key, hide_index=True, use_container_width=True, **kwargs)
+    st.dataframe(frame, key=key, hide_index=True, **kwargs)
 
 
 def refuse(error: ValueError) -> None:
