@@ -29,3 +29,26 @@ def make_divisible(value: float, divisor: int = 8, min_value: int | None = None)
 def round_repeats(repeats: int, depth_mult: float) -> int:
     """EfficientNet depth scaling: ``ceil(repeats * depth_mult)``."""
     return int(math.ceil(repeats * depth_mult))
+
+
+def scale_v1_channels(channels: int, width_mult: float, min_channels: int = 8) -> int:
+    """MobileNetV1 width multiplier alpha: ``max(int(channels * alpha), 8)``.
+
+    The rule of the reference TF-slim ``mobilenet_v1.py`` (``depth = max(int(d * alpha), min_depth)``,
+    https://arxiv.org/abs/1704.04861 section 3.3); exact for alpha in {1, 0.75, 0.5, 0.25}.
+    """
+    return max(int(channels * width_mult), min_channels)
+
+
+def compound_multipliers(phi: float, alpha: float, beta: float, gamma: float) -> tuple[float, float, float]:
+    """EfficientNet compound scaling (https://arxiv.org/abs/1905.11946, eq. 3).
+
+    Returns ``(depth, width, resolution)`` multipliers ``(alpha**phi, beta**phi, gamma**phi)``;
+    MACs grow about ``(alpha * beta**2 * gamma**2) ** phi``.
+    """
+    return alpha**phi, beta**phi, gamma**phi
+
+
+def compound_flops_factor(alpha: float, beta: float, gamma: float) -> float:
+    """``alpha * beta**2 * gamma**2``: the MAC growth per unit of phi (the paper constrains it to about 2)."""
+    return alpha * beta**2 * gamma**2

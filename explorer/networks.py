@@ -1,0 +1,525 @@
+"""Whole networks, each defined by a table that reads like its paper's, and one build function.
+
+- MobileNetV1, Howard et al. 2017 (https://arxiv.org/abs/1704.04861), Table 1: a 3x3 stem
+  and 13 depthwise-separable blocks; width multiplier alpha; ``full_conv`` replaces every
+  depthwise-separable block by a full 3x3 conv (the paper's Table 4 comparison). BatchNorm
+  after every conv, a biased 1000-class FC.
+- MobileNetV2, Sandler et al. 2018 (https://arxiv.org/abs/1801.04381), Table 2.
+- MobileNetV3-Large and -Small, Howard et al. 2019 (https://arxiv.org/abs/1905.02244), Tables 1-2.
+- EfficientNet-B0..B7, Tan & Le 2019 (https://arxiv.org/abs/1905.11946), Table 1 and compound
+  scaling; B8 (AdvProp, https://arxiv.org/abs/1911.09665) and L2 (Noisy Student,
+  https://arxiv.org/abs/1911.04252) use the same rules with larger coefficients.
+- EfficientNetV2-S/M/L, Tan & Le 2021 (https://arxiv.org/abs/2104.00298), Table 4 and torchvision.
+
+Construction and rounding follow torchvision's reference code, so parameter and MAC counts
+agree with it exactly. The rounding rules live in :mod:`explorer.scaling` and are applied once,
+when a table is made (:func:`network_table`); :func:`build_network` only reads the table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from explorer.blocks import build_block
+from explorer.layers import ConvNormAct, make_activation
+from explorer.scaling import make_divisible, round_repeats, scale_v1_channels
+from explorer.specs import BLOCK_KINDS, BlockSpec, block_spec
+
+
+@dataclass(frozen=True)
+class StemRow:
+    """The first conv of the network (a standard k x k conv with BatchNorm and activation)."""
+
+    out_channels: int
+    activation: str
+    kernel_size: int = 3
+    stride: int = 2
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """One row of a paper's table: ``repeats`` blocks of one kind; only the first has the stride.
+
+    ``operator`` is a block kind of :mod:`explorer.specs` (``depthwise_separable``,
+    ``standard``, ``inverted_residual``, ``bneck``, ``mbconv``, ``fused_mbconv``);
+    ``expanded_channels`` is the hidden width inside inverted-residual-style blocks, already
+    rounded by the family's rule. Channels here are final: width scaling is already applied.
+    """
+
+    operator: str
+    kernel_size: int
+    stride: int
+    in_channels: int
+    out_channels: int
+    repeats: int = 1
+    expansion: float = 1.0
+    expanded_channels: int | None = None
+    se_ratio: float = 0.0
+    activation: str = "relu"
+    gate: str = "sigmoid"
+
+    @property
+    def label(self) -> str:
+        """The operator as the papers write it, e.g. ``MBConv6, k5x5`` or ``bneck, 5x5, SE``."""
+        k = f"{self.kernel_size}x{self.kernel_size}"
+        t = f"{self.expansion:g}"
+        return {
+            "depthwise_separable": f"Conv dw {k} + Conv 1x1",
+            "standard": f"Conv {k}",
+            "inverted_residual": f"bottleneck t={t}, {k}",
+            "bneck": f"bneck {k}, exp {self.expanded_channels}" + (", SE" if self.se_ratio else ""),
+            "mbconv": f"MBConv{t}, k{k}",
+            "fused_mbconv": f"Fused-MBConv{t}, k{k}" + (", SE" if self.se_ratio else ""),
+        }[self.operator]
+
+
+@dataclass(frozen=True)
+class HeadRow:
+    """What follows the last block: an optional 1x1 conv, pooling, an optional FC, the classifier."""
+
+    conv_channels: int | None
+    activation: str
+    hidden_features: int | None = None
+    dropout: float = 0.0
+
+    @property
+    def label(self) -> str:
+        parts = [f"Conv1x1 ({self.conv_channels})"] if self.conv_channels else []
+        parts.append("Pooling")
+        if self.hidden_features:
+            parts.append(f"FC ({self.hidden_features}, NBN)")
+        return " & ".join(parts + ["FC"])
+
+
+@dataclass(frozen=True)
+class NetworkTable:
+    """A whole network as its paper's table: stem, block rows, head; every width final."""
+
+    name: str
+    title: str
+    paper: str
+    resolution: int
+    stem: StemRow
+    rows: tuple[BlockRow, ...]
+    head: HeadRow
+    num_classes: int = 1000
+    stochastic_depth_prob: float = 0.0
+
+    @property
+    def num_blocks(self) -> int:
+        return sum(row.repeats for row in self.rows)
+
+    @property
+    def features(self) -> int:
+        """Width entering the classifier."""
+        return self.head.hidden_features or self.head.conv_channels or self.rows[-1].out_channels
+
+
+# Released EfficientNet coefficients (width, depth, resolution, dropout); BRIEF and the papers.
+EFFICIENTNET_RELEASED: dict[str, tuple[float, float, int, float]] = {
+    "efficientnet_b0": (1.0, 1.0, 224, 0.2),
+    "efficientnet_b1": (1.0, 1.1, 240, 0.2),
+    "efficientnet_b2": (1.1, 1.2, 260, 0.3),
+    "efficientnet_b3": (1.2, 1.4, 300, 0.3),
+    "efficientnet_b4": (1.4, 1.8, 380, 0.4),
+    "efficientnet_b5": (1.6, 2.2, 456, 0.4),
+    "efficientnet_b6": (1.8, 2.6, 528, 0.5),
+    "efficientnet_b7": (2.0, 3.1, 600, 0.5),
+    "efficientnet_b8": (2.2, 3.6, 672, 0.5),
+    "efficientnet_l2": (4.3, 5.3, 800, 0.5),
+}
+EFFICIENTNET_PHI: dict[str, float] = {f"efficientnet_b{i}": float(i) for i in range(9)}
+COMPOUND_ALPHA, COMPOUND_BETA, COMPOUND_GAMMA = 1.2, 1.1, 1.15
+BASE_RESOLUTION = 224
+
+# EfficientNet-B0, paper Table 1: (expansion, kernel, stride, in, out, layers).
+EFFICIENTNET_B0_ROWS = (
+    (1, 3, 1, 32, 16, 1),
+    (6, 3, 2, 16, 24, 2),
+    (6, 5, 2, 24, 40, 2),
+    (6, 3, 2, 40, 80, 3),
+    (6, 5, 1, 80, 112, 3),
+    (6, 5, 2, 112, 192, 4),
+    (6, 3, 1, 192, 320, 1),
+)
+
+# EfficientNetV2, paper Table 4 / torchvision: (operator, expansion, kernel, stride, in, out, layers).
+EFFICIENTNET_V2_ROWS: dict[str, tuple[tuple[str, int, int, int, int, int, int], ...]] = {
+    "efficientnet_v2_s": (
+        ("fused_mbconv", 1, 3, 1, 24, 24, 2), ("fused_mbconv", 4, 3, 2, 24, 48, 4), ("fused_mbconv", 4, 3, 2, 48, 64, 4),
+        ("mbconv", 4, 3, 2, 64, 128, 6), ("mbconv", 6, 3, 1, 128, 160, 9), ("mbconv", 6, 3, 2, 160, 256, 15),
+    ),
+    "efficientnet_v2_m": (
+        ("fused_mbconv", 1, 3, 1, 24, 24, 3), ("fused_mbconv", 4, 3, 2, 24, 48, 5), ("fused_mbconv", 4, 3, 2, 48, 80, 5),
+        ("mbconv", 4, 3, 2, 80, 160, 7), ("mbconv", 6, 3, 1, 160, 176, 14), ("mbconv", 6, 3, 2, 176, 304, 18),
+        ("mbconv", 6, 3, 1, 304, 512, 5),
+    ),
+    "efficientnet_v2_l": (
+        ("fused_mbconv", 1, 3, 1, 32, 32, 4), ("fused_mbconv", 4, 3, 2, 32, 64, 7), ("fused_mbconv", 4, 3, 2, 64, 96, 7),
+        ("mbconv", 4, 3, 2, 96, 192, 10), ("mbconv", 6, 3, 1, 192, 224, 19), ("mbconv", 6, 3, 2, 224, 384, 25),
+        ("mbconv", 6, 3, 1, 384, 640, 7),
+    ),
+}
+EFFICIENTNET_V2_RESOLUTION = {"efficientnet_v2_s": 384, "efficientnet_v2_m": 480, "efficientnet_v2_l": 480}
+EFFICIENTNET_V2_DROPOUT = {"efficientnet_v2_s": 0.2, "efficientnet_v2_m": 0.3, "efficientnet_v2_l": 0.4}
+
+# MobileNetV1, paper Table 1, one row per depthwise-separable block type: (stride, out, repeats).
+MOBILENET_V1_ROWS = (
+    (1, 64, 1), (2, 128, 1), (1, 128, 1), (2, 256, 1), (1, 256, 1), (2, 512, 1), (1, 512, 5), (2, 1024, 1), (1, 1024, 1),
+)
+
+# MobileNetV2, paper Table 2: (t, c, n, s).
+MOBILENET_V2_ROWS = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
+
+# MobileNetV3, paper Tables 1 and 2: (kernel, exp size, out, SE, NL, stride), one row per bneck.
+MOBILENET_V3_ROWS: dict[str, tuple[tuple[int, int, int, bool, str, int], ...]] = {
+    "mobilenet_v3_large": (
+        (3, 16, 16, False, "relu", 1), (3, 64, 24, False, "relu", 2), (3, 72, 24, False, "relu", 1),
+        (5, 72, 40, True, "relu", 2), (5, 120, 40, True, "relu", 1), (5, 120, 40, True, "relu", 1),
+        (3, 240, 80, False, "hswish", 2), (3, 200, 80, False, "hswish", 1), (3, 184, 80, False, "hswish", 1),
+        (3, 184, 80, False, "hswish", 1), (3, 480, 112, True, "hswish", 1), (3, 672, 112, True, "hswish", 1),
+        (5, 672, 160, True, "hswish", 2), (5, 960, 160, True, "hswish", 1), (5, 960, 160, True, "hswish", 1),
+    ),
+    "mobilenet_v3_small": (
+        (3, 16, 16, True, "relu", 2), (3, 72, 24, False, "relu", 2), (3, 88, 24, False, "relu", 1),
+        (5, 96, 40, True, "hswish", 2), (5, 240, 40, True, "hswish", 1), (5, 240, 40, True, "hswish", 1),
+        (5, 120, 48, True, "hswish", 1), (5, 144, 48, True, "hswish", 1), (5, 288, 96, True, "hswish", 2),
+        (5, 576, 96, True, "hswish", 1), (5, 576, 96, True, "hswish", 1),
+    ),
+}
+MOBILENET_V3_HEAD = {"mobilenet_v3_large": 1280, "mobilenet_v3_small": 1024}
+
+
+@dataclass(frozen=True)
+class NetworkFamily:
+    """A selectable network: its label, paper, and the options a user may set for it."""
+
+    name: str
+    label: str
+    paper: str
+    options: tuple[str, ...]
+    max_width: float = 4.0
+
+
+_MOBILE_OPTIONS = ("width_mult", "resolution", "num_classes")
+_RELEASED_OPTIONS = ("resolution", "num_classes")
+NETWORK_FAMILIES: dict[str, NetworkFamily] = {
+    family.name: family
+    for family in (
+        NetworkFamily("mobilenet_v1", "MobileNetV1", "https://arxiv.org/abs/1704.04861", _MOBILE_OPTIONS + ("full_conv",)),
+        NetworkFamily("mobilenet_v2", "MobileNetV2", "https://arxiv.org/abs/1801.04381", _MOBILE_OPTIONS),
+        NetworkFamily("mobilenet_v3_large", "MobileNetV3-Large", "https://arxiv.org/abs/1905.02244", _MOBILE_OPTIONS),
+        NetworkFamily("mobilenet_v3_small", "MobileNetV3-Small", "https://arxiv.org/abs/1905.02244", _MOBILE_OPTIONS),
+        *(
+            NetworkFamily(name, f"EfficientNet-{name.split('_')[1].upper()}", paper, _RELEASED_OPTIONS)
+            for name, paper in (
+                *((f"efficientnet_b{i}", "https://arxiv.org/abs/1905.11946") for i in range(8)),
+                ("efficientnet_b8", "https://arxiv.org/abs/1911.09665"),
+                ("efficientnet_l2", "https://arxiv.org/abs/1911.04252"),
+            )
+        ),
+        NetworkFamily(
+            "efficientnet", "EfficientNet (custom φ)", "https://arxiv.org/abs/1905.11946",
+            ("phi", "alpha", "beta", "gamma", "resolution", "num_classes"),
+        ),
+        *(
+            NetworkFamily(name, f"EfficientNetV2-{name[-1].upper()}", "https://arxiv.org/abs/2104.00298", _RELEASED_OPTIONS)
+            for name in EFFICIENTNET_V2_ROWS
+        ),
+    )
+}
+NETWORK_NAMES = tuple(NETWORK_FAMILIES)
+
+MAX_RESOLUTION = 4096
+MIN_RESOLUTION = 32
+MAX_CLASSES = 100_000
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that defines one network; validated on creation. Make one with :func:`network_spec`.
+
+    ``width_mult``, ``depth_mult`` and ``resolution`` are the values actually used (for the
+    released EfficientNets, their published coefficients; for the custom one, derived from
+    ``phi``, ``alpha``, ``beta``, ``gamma``). ``phi`` is ``None`` where it is not defined.
+    """
+
+    name: str
+    width_mult: float = 1.0
+    depth_mult: float = 1.0
+    resolution: int = BASE_RESOLUTION
+    phi: float | None = None
+    alpha: float = COMPOUND_ALPHA
+    beta: float = COMPOUND_BETA
+    gamma: float = COMPOUND_GAMMA
+    full_conv: bool = False
+    num_classes: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.name not in NETWORK_FAMILIES:
+            raise ValueError(f"name: unknown network {self.name!r}; valid names are {', '.join(NETWORK_NAMES)}.")
+        _check_float("width_mult", self.width_mult, 0.1, 4.5)
+        _check_float("depth_mult", self.depth_mult, 0.1, 8.0)
+        _check_int("resolution", self.resolution, MIN_RESOLUTION, MAX_RESOLUTION)
+        _check_int("num_classes", self.num_classes, 1, MAX_CLASSES)
+        if self.phi is not None:
+            _check_float("phi", self.phi, 0.0, 10.0)
+        for name in ("alpha", "beta", "gamma"):
+            _check_float(name, getattr(self, name), 1.0, 2.0)
+        if not isinstance(self.full_conv, bool):
+            raise ValueError(f"full_conv: must be true or false, got {self.full_conv!r}.")
+
+    @property
+    def family(self) -> NetworkFamily:
+        return NETWORK_FAMILIES[self.name]
+
+    @property
+    def label(self) -> str:
+        """A short title such as ``MobileNetV1 0.75-160 (full conv)`` or ``EfficientNet-B3 300x300``."""
+        family = self.family
+        if "width_mult" in family.options:
+            text = f"{family.label} {self.width_mult:g}-{self.resolution}"
+        elif self.name == "efficientnet":
+            text = f"EfficientNet φ={self.phi:g} {self.resolution}x{self.resolution}"
+        else:
+            text = f"{family.label} {self.resolution}x{self.resolution}"
+        return text + (" (full conv)" if self.full_conv else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain values (for JSON and cache keys)."""
+        return {field: getattr(self, field) for field in self.__dataclass_fields__}
+
+
+def _check_float(name: str, value: Any, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name}: must be a number from {low:g} to {high:g}, got {value!r}.")
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name}: must be a whole number from {low} to {high}, got {value!r}.")
+
+
+def _custom_efficientnet(options: dict[str, Any]) -> dict[str, Any]:
+    """Depth, width and resolution from phi and alpha, beta, gamma (resolution kept if given)."""
+    phi = options.setdefault("phi", 1.0)
+    _check_float("phi", phi, 0.0, 10.0)
+    for name, default in (("alpha", COMPOUND_ALPHA), ("beta", COMPOUND_BETA), ("gamma", COMPOUND_GAMMA)):
+        _check_float(name, options.setdefault(name, default), 1.0, 2.0)
+    depth = options["alpha"] ** phi
+    width = options["beta"] ** phi
+    if depth > 8.0 or width > 4.5:
+        raise ValueError(
+            f"phi: alpha^phi = {depth:.2f} (depth) and beta^phi = {width:.2f} (width) must stay at most 8 and 4.5; "
+            "use a smaller phi, alpha or beta."
+        )
+    options.setdefault("resolution", int(round(BASE_RESOLUTION * options["gamma"] ** phi)))
+    if options["resolution"] > MAX_RESOLUTION:
+        raise ValueError(
+            f"phi: 224 x gamma^phi = {options['resolution']} pixels exceeds {MAX_RESOLUTION}; use a smaller phi or gamma."
+        )
+    return options | {"depth_mult": depth, "width_mult": width}
+
+
+def network_spec(name: str, **options: Any) -> NetworkSpec:
+    """A validated :class:`NetworkSpec` for network ``name``; options left out (or None) take defaults.
+
+    Raises:
+        ValueError: unknown name, an option that does not apply to the network, or an invalid
+            value (the message names the parameter and the valid range).
+    """
+    if name not in NETWORK_FAMILIES:
+        raise ValueError(f"name: unknown network {name!r}; valid names are {', '.join(NETWORK_NAMES)}.")
+    family = NETWORK_FAMILIES[name]
+    given = {key: value for key, value in options.items() if value is not None and not (key == "full_conv" and value is False)}
+    unknown = [key for key in given if key not in family.options]
+    if unknown:
+        raise ValueError(f"{unknown[0]}: does not apply to {name}; it takes {', '.join(family.options)}.")
+    if "width_mult" in given:
+        _check_float("width_mult", given["width_mult"], 0.1, family.max_width)
+    if name in EFFICIENTNET_RELEASED:
+        width, depth, resolution, _ = EFFICIENTNET_RELEASED[name]
+        given = {"width_mult": width, "depth_mult": depth, "resolution": resolution, "phi": EFFICIENTNET_PHI.get(name)} | given
+    elif name in EFFICIENTNET_V2_RESOLUTION:
+        given = {"resolution": EFFICIENTNET_V2_RESOLUTION[name]} | given
+    elif name == "efficientnet":
+        given = _custom_efficientnet(given)
+    return NetworkSpec(name=name, **given)
+
+
+def _table(spec: NetworkSpec, stem: StemRow, rows: tuple[BlockRow, ...], head: HeadRow, **extra: Any) -> NetworkTable:
+    family = NETWORK_FAMILIES[spec.name]
+    return NetworkTable(spec.name, spec.label, family.paper, spec.resolution, stem, rows, head, spec.num_classes, **extra)
+
+
+def _mobilenet_v1_table(spec: NetworkSpec) -> NetworkTable:
+    """Paper Table 1; with ``full_conv`` each depthwise-separable block becomes one full 3x3 conv (Table 4)."""
+    channels = [scale_v1_channels(out, spec.width_mult) for _, out, _ in MOBILENET_V1_ROWS]
+    stem = StemRow(scale_v1_channels(32, spec.width_mult), "relu")
+    operator = "standard" if spec.full_conv else "depthwise_separable"
+    rows = tuple(
+        BlockRow(operator, 3, stride, cin, cout, repeats)
+        for (stride, _, repeats), cin, cout in zip(MOBILENET_V1_ROWS, [stem.out_channels, *channels], channels, strict=False)
+    )
+    return _table(spec, stem, rows, HeadRow(None, "relu"))
+
+
+def _mobilenet_v2_table(spec: NetworkSpec) -> NetworkTable:
+    """Paper Table 2 with torchvision's rounding: ``make_divisible(c * width, 8)``, last conv never below 1280."""
+    stem = StemRow(make_divisible(32 * spec.width_mult), "relu6")
+    rows, cin = [], stem.out_channels
+    for t, c, n, s in MOBILENET_V2_ROWS:
+        cout = make_divisible(c * spec.width_mult)
+        rows.append(BlockRow("inverted_residual", 3, s, cin, cout, n, expansion=t, activation="relu6"))
+        cin = cout
+    head = HeadRow(make_divisible(1280 * max(1.0, spec.width_mult)), "relu6", dropout=0.2)
+    return _table(spec, stem, tuple(rows), head)
+
+
+def _mobilenet_v3_table(spec: NetworkSpec) -> NetworkTable:
+    """Paper Table 1 (Large) or 2 (Small): one row per bneck; every width ``make_divisible(c * width, 8)``."""
+    def scale(c: int) -> int:
+        return make_divisible(c * spec.width_mult)
+
+    stem = StemRow(scale(16), "hswish")
+    rows, cin = [], stem.out_channels
+    for kernel, expanded, out, se, activation, stride in MOBILENET_V3_ROWS[spec.name]:
+        rows.append(
+            BlockRow(
+                "bneck", kernel, stride, cin, scale(out), expansion=scale(expanded) / cin, expanded_channels=scale(expanded),
+                se_ratio=0.25 if se else 0.0, activation=activation, gate="hsigmoid",
+            )
+        )
+        cin = scale(out)
+    head = HeadRow(6 * cin, "hswish", hidden_features=scale(MOBILENET_V3_HEAD[spec.name]), dropout=0.2)
+    return _table(spec, stem, tuple(rows), head)
+
+
+def _efficientnet_table(spec: NetworkSpec) -> NetworkTable:
+    """B0 (paper Table 1) scaled: widths ``make_divisible(c * width, 8)``, repeats ``ceil(n * depth)``."""
+    def scale(c: int) -> int:
+        return make_divisible(c * spec.width_mult)
+
+    rows = tuple(
+        BlockRow(
+            "mbconv", kernel, stride, scale(cin), scale(cout), round_repeats(n, spec.depth_mult), expansion=t,
+            se_ratio=0.25, activation="swish",
+        )
+        for t, kernel, stride, cin, cout, n in EFFICIENTNET_B0_ROWS
+    )
+    dropout = EFFICIENTNET_RELEASED.get(spec.name, (0, 0, 0, 0.2))[3]
+    head = HeadRow(4 * rows[-1].out_channels, "swish", dropout=dropout)
+    return _table(spec, StemRow(scale(32), "swish"), rows, head, stochastic_depth_prob=0.2)
+
+
+def _efficientnet_v2_table(spec: NetworkSpec) -> NetworkTable:
+    """EfficientNetV2 Table 4 as in torchvision: Fused-MBConv early (no SE), MBConv with SE 0.25 later."""
+    rows = tuple(
+        BlockRow(
+            operator, kernel, stride, cin, cout, n, expansion=t, se_ratio=0.25 if operator == "mbconv" else 0.0,
+            activation="swish",
+        )
+        for operator, t, kernel, stride, cin, cout, n in EFFICIENTNET_V2_ROWS[spec.name]
+    )
+    head = HeadRow(1280, "swish", dropout=EFFICIENTNET_V2_DROPOUT[spec.name])
+    return _table(spec, StemRow(rows[0].in_channels, "swish"), rows, head, stochastic_depth_prob=0.2)
+
+
+def _table_maker(name: str) -> Callable[[NetworkSpec], NetworkTable]:
+    if name == "mobilenet_v1":
+        return _mobilenet_v1_table
+    if name == "mobilenet_v2":
+        return _mobilenet_v2_table
+    if name in MOBILENET_V3_ROWS:
+        return _mobilenet_v3_table
+    if name in EFFICIENTNET_V2_ROWS:
+        return _efficientnet_v2_table
+    return _efficientnet_table
+
+
+def network_table(spec: NetworkSpec) -> NetworkTable:
+    """The network's table with every width, depth and resolution rule already applied."""
+    return _table_maker(spec.name)(spec)
+
+
+def _conv_output(size: int, kernel: int, stride: int) -> int:
+    """Output size of a conv with torchvision's padding ``(k - 1) // 2``."""
+    return (size + 2 * ((kernel - 1) // 2) - kernel) // stride + 1
+
+
+def _block_options(row: BlockRow, in_channels: int, stride: int, size: int, drop: float) -> dict[str, Any]:
+    values = {
+        "in_channels": in_channels, "out_channels": row.out_channels, "size": size, "kernel_size": row.kernel_size,
+        "stride": stride, "expansion": max(1.0, row.expansion), "expanded_channels": row.expanded_channels,
+        "se_ratio": row.se_ratio, "activation": row.activation, "gate": row.gate, "drop_connect": drop,
+    }
+    applicable = BLOCK_KINDS[row.operator].params
+    return {key: value for key, value in values.items() if key in applicable}
+
+
+def block_specs(table: NetworkTable) -> tuple[tuple[BlockSpec, ...], ...]:
+    """One :class:`BlockSpec` per block, grouped by table row, with each block's input size.
+
+    Drop connect (stochastic depth) rises linearly with the block index as in torchvision's
+    EfficientNet: ``p * index / number_of_blocks``, so the first block has none.
+    """
+    size = _conv_output(table.resolution, table.stem.kernel_size, table.stem.stride)
+    index, total, stages = 0, table.num_blocks, []
+    for row in table.rows:
+        specs, in_channels, stride = [], row.in_channels, row.stride
+        for _ in range(row.repeats):
+            drop = table.stochastic_depth_prob * index / total
+            specs.append(block_spec(row.operator, **_block_options(row, in_channels, stride, size, drop)))
+            size = _conv_output(size, row.kernel_size, stride)
+            in_channels, stride, index = row.out_channels, 1, index + 1
+        stages.append(tuple(specs))
+    return tuple(stages)
+
+
+def _head(table: NetworkTable) -> nn.Sequential:
+    head = table.head
+    parts: OrderedDict[str, nn.Module] = OrderedDict()
+    if head.conv_channels:
+        parts["conv"] = ConvNormAct(table.rows[-1].out_channels, head.conv_channels, 1, activation=head.activation)
+    parts["pool"] = nn.AdaptiveAvgPool2d(1)
+    parts["flatten"] = nn.Flatten()
+    if head.hidden_features:
+        parts["fc"] = nn.Linear(head.conv_channels, head.hidden_features)
+        parts["act"] = make_activation(head.activation)
+    return nn.Sequential(parts)
+
+
+class Network(nn.Module):
+    """``stem`` -> ``stages`` (one ``nn.Sequential`` per table row) -> ``head`` -> ``classifier``.
+
+    Per-layer rows are then named like ``stem.conv``, ``stages.3.1.conv_dw.conv``,
+    ``head.conv.conv`` and ``classifier.fc``.
+    """
+
+    def __init__(self, table: NetworkTable) -> None:
+        super().__init__()
+        stem = table.stem
+        self.stem = ConvNormAct(
+            3, stem.out_channels, stem.kernel_size, stride=stem.stride, padding=(stem.kernel_size - 1) // 2,
+            activation=stem.activation,
+        )
+        self.stages = nn.Sequential(*(nn.Sequential(*map(build_block, specs)) for specs in block_specs(table)))
+        self.head = _head(table)
+        self.classifier = nn.Sequential(
+            OrderedDict(dropout=nn.Dropout(table.head.dropout), fc=nn.Linear(table.features, table.num_classes))
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.head(self.stages(self.stem(x))))
+
+
+def build_network(table: NetworkTable) -> Network:
+    """Build the PyTorch module for ``table`` (eval mode). Wrap in ``torch.device("meta")`` to count only."""
+    return Network(table).eval()
