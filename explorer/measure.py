@@ -1,0 +1,410 @@
+"""Measured CPU latency next to MACs, within a time and memory budget, and this machine's roofline.
+
+Fewer MACs is often not faster: a depthwise-separable block cuts MACs by about
+``1/C_out + 1/k^2`` (MobileNetV1, https://arxiv.org/abs/1704.04861) but its depthwise conv has
+a low arithmetic intensity, so its latency falls far less (ShuffleNetV2,
+https://arxiv.org/abs/1807.11164, "FLOPs is an indirect metric"). Here latency is *measured*,
+never assumed.
+
+How a latency is measured (``torch.utils.benchmark``):
+
+- batch 1, float32, eval mode, ``torch.inference_mode``, ``torch.get_num_threads()`` threads;
+- one warm-up call first (not counted), then ``Timer.blocked_autorange`` fills the rest of the
+  budget with blocks of back-to-back calls; each sample is one block's time per call. The
+  median and the interquartile range (IQR, 75th - 25th percentile) are over these samples;
+- when the budget cannot fit the block-size calibration of ``blocked_autorange`` (slow
+  modules or tiny budgets), single calls are timed one by one until the budget is used;
+- the time budget is never exceeded by more than about one call plus a few milliseconds.
+
+A configuration is refused *before* anything is allocated when its estimated memory (weights
++ peak activations from :mod:`explorer.memory`) exceeds the memory budget, or when a
+pessimistic estimate of one forward pass (5% of the measured peak compute, 10% of the
+measured bandwidth) exceeds the time budget.
+
+Machine peaks (cached per process): compute from a large float32 matmul (GFLOP/s, 2 FLOPs per
+MAC), bandwidth from a large tensor copy (GB/s counting the read and the write).
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils import benchmark
+
+from explorer.blocks import build_block, comparable_specs
+from explorer.costs import CostReport, count_costs
+from explorer.memory import MemoryReport, StageOf, memory_report, top_level_stage
+from explorer.specs import BlockSpec
+
+MIN_BUDGET_S = 0.05
+MAX_BUDGET_S = 120.0
+DEFAULT_MEMORY_BUDGET = 1 << 30
+COMPUTE_EFFICIENCY_FLOOR = 0.05
+BANDWIDTH_EFFICIENCY_FLOOR = 0.10
+BLOCK_FLOOR_S = 0.1
+MATMUL_SIZE = 1024
+COPY_ELEMENTS = 16 * 1024 * 1024
+PEAK_REPEATS = 3
+BLOCK_HINT = "lower size, in_channels, out_channels or expansion"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class MachinePeaks:
+    """Measured peak compute and memory bandwidth of this machine (best of several runs)."""
+
+    gflops: float
+    gbytes_per_s: float
+    threads: int
+
+    @property
+    def gmacs(self) -> float:
+        """Peak compute in GMAC/s (one MAC = 2 FLOPs)."""
+        return self.gflops / 2
+
+    @property
+    def ridge_macs_per_byte(self) -> float:
+        """The intensity where the bandwidth roof meets the compute roof."""
+        return self.gmacs / self.gbytes_per_s
+
+
+def _best_seconds(call: Callable[[], Any], repeats: int) -> float:
+    call()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@functools.cache
+def machine_peaks() -> MachinePeaks:
+    """Peak GFLOP/s from a 1024 x 1024 float32 matmul and GB/s from a 64 MiB copy, measured once per process."""
+    with torch.inference_mode():
+        a, b = torch.randn(MATMUL_SIZE, MATMUL_SIZE), torch.randn(MATMUL_SIZE, MATMUL_SIZE)
+        matmul = _best_seconds(lambda: torch.mm(a, b), PEAK_REPEATS)
+        source, target = torch.zeros(COPY_ELEMENTS), torch.empty(COPY_ELEMENTS)
+        copy = _best_seconds(lambda: target.copy_(source), PEAK_REPEATS)
+    return MachinePeaks(
+        gflops=2 * MATMUL_SIZE**3 / matmul / 1e9,
+        gbytes_per_s=2 * COPY_ELEMENTS * 4 / copy / 1e9,
+        threads=torch.get_num_threads(),
+    )
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Measured latency of one call: median and IQR over samples, with how it was measured."""
+
+    median_s: float
+    iqr_s: float
+    samples: int
+    runs: int
+    threads: int
+    input_shape: tuple[int, ...]
+    budget_s: float
+    elapsed_s: float
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "latency_ms": self.median_s * 1e3,
+            "latency_ms_iqr": self.iqr_s * 1e3,
+            "samples": self.samples,
+            "runs": self.runs,
+            "threads": self.threads,
+            "batch": 1,
+            "input_shape": list(self.input_shape),
+            "budget_s": self.budget_s,
+            "elapsed_s": self.elapsed_s,
+            "method": self.method,
+        }
+
+
+def check_budget(budget_s: float) -> float:
+    """The time budget as a float, or ValueError naming the valid range."""
+    if not MIN_BUDGET_S <= float(budget_s) <= MAX_BUDGET_S:
+        raise ValueError(f"budget: must be from {MIN_BUDGET_S:g} to {MAX_BUDGET_S:g} seconds, got {budget_s!r}.")
+    return float(budget_s)
+
+
+def estimated_forward_seconds(memory: MemoryReport, peaks: MachinePeaks) -> float:
+    """A pessimistic time for one forward pass: 5% of peak compute plus 10% of peak bandwidth."""
+    compute = memory.macs / (COMPUTE_EFFICIENCY_FLOOR * peaks.gmacs * 1e9)
+    traffic = memory.bytes_moved / (BANDWIDTH_EFFICIENCY_FLOOR * peaks.gbytes_per_s * 1e9)
+    return compute + traffic
+
+
+def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                   hint: str = BLOCK_HINT, passes: int = 1, held_bytes: int = 0) -> None:
+    """Refuse (ValueError saying what to lower) work that would not fit the memory or time budget.
+
+    Args:
+        memory: the module's memory report (computed on meta tensors).
+        budget_s: the time budget in seconds; ``passes`` pessimistic forward passes must fit in it.
+        memory_budget: bytes the weights plus the larger of the peak activations and
+            ``held_bytes`` (activations kept at once, e.g. captured inputs) may take.
+        hint: what the user can lower, in words.
+    """
+    activations = max(memory.peak_activation_bytes, held_bytes)
+    needed = memory.parameter_bytes + activations
+    if needed > memory_budget:
+        raise ValueError(
+            f"memory: this configuration needs about {needed / 2**20:,.0f} MiB (weights "
+            f"{memory.parameter_bytes / 2**20:,.1f} MiB + activations {activations / 2**20:,.1f} MiB), "
+            f"over the {memory_budget / 2**20:,.0f} MiB memory budget; {hint}."
+        )
+    estimate = passes * estimated_forward_seconds(memory, machine_peaks())
+    if estimate > budget_s:
+        raise ValueError(
+            f"budget: {passes} forward pass(es) of {memory.macs / 1e9:,.2f} GMACs may take up to {estimate:,.1f} s on "
+            f"this machine, more than the {budget_s:g} s time budget; {hint}, or raise the budget."
+        )
+
+
+def _timer(call: Callable[[], Any], threads: int) -> benchmark.Timer:
+    return benchmark.Timer(stmt="call()", globals={"call": call}, num_threads=threads)
+
+
+def _single_runs(call: Callable[[], Any], deadline: float, first: float) -> list[float]:
+    """Time single calls until the next one would pass ``deadline``; at least the warm-up time."""
+    times: list[float] = []
+    last = first
+    while time.perf_counter() + last <= deadline:
+        start = time.perf_counter()
+        call()
+        last = time.perf_counter() - start
+        times.append(last)
+    return times or [first]
+
+
+def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[int] = ()) -> Latency:
+    """Median and IQR of ``call()``'s wall time within ``budget_s`` seconds (see the module docstring)."""
+    start = time.perf_counter()
+    deadline = start + budget_s
+    threads = torch.get_num_threads()
+    call()
+    warm = time.perf_counter() - start
+    block = max(warm, BLOCK_FLOOR_S, budget_s / 100)
+    room = deadline - time.perf_counter() - 2.2 * block
+    if room > block:
+        measurement = _timer(call, threads).blocked_autorange(min_run_time=room)
+        times, per_sample, method = list(measurement.times), measurement.number_per_run, "blocked_autorange"
+    else:
+        times, per_sample, method = _single_runs(call, deadline, warm), 1, "single calls"
+    quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [times[0]] * 3
+    return Latency(
+        median_s=statistics.median(times), iqr_s=quartiles[2] - quartiles[0], samples=len(times),
+        runs=len(times) * per_sample, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
+        elapsed_s=time.perf_counter() - start, method=method,
+    )
+
+
+def measure_module(module: nn.Module, input_shape: Sequence[int], budget_s: float,
+                   memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = BLOCK_HINT,
+                   memory: MemoryReport | None = None) -> Latency:
+    """Latency of ``module`` on one random input of ``input_shape`` (batch 1), after the feasibility checks."""
+    budget_s = check_budget(budget_s)
+    memory = memory if memory is not None else memory_report(module, input_shape)
+    check_feasible(memory, budget_s, memory_budget, hint)
+    module = module.eval()
+    with torch.inference_mode():
+        sample = torch.randn(1, *input_shape)
+        return time_call(lambda: module(sample), budget_s, input_shape)
+
+
+@dataclass(frozen=True)
+class BlockMeasurement:
+    """One block's counts, memory and measured latency."""
+
+    spec: BlockSpec
+    costs: CostReport
+    memory: MemoryReport
+    latency: Latency
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.spec.kind, "spec": self.spec.to_dict(), "macs": self.costs.macs, "params": self.costs.params,
+                "parameter_bytes": self.memory.parameter_bytes, "peak_activation_bytes": self.memory.peak_activation_bytes,
+                "largest_activation_bytes": self.memory.largest_activation_bytes,
+                "macs_per_byte": self.memory.intensity} | self.latency.to_dict()
+
+
+def measure_block(spec: BlockSpec, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                  allowed_s: float | None = None) -> BlockMeasurement:
+    """Count, check and time one block; counts and checks run on meta tensors before any weight exists.
+
+    ``allowed_s`` (default: the budget) is the time one forward pass may take at most; a
+    longer estimate is refused.
+    """
+    shape = (spec.in_channels, spec.size, spec.size)
+    with torch.device("meta"):
+        skeleton = build_block(spec)
+    costs = count_costs(skeleton, shape)
+    memory = memory_report(skeleton, shape, costs=costs)
+    budget_s = check_budget(budget_s)
+    check_feasible(memory, max(budget_s, allowed_s or budget_s), memory_budget)
+    module = build_block(spec).eval()
+    with torch.inference_mode():
+        sample = torch.randn(1, *shape)
+        latency = time_call(lambda: module(sample), budget_s, shape)
+    return BlockMeasurement(spec, costs, memory, latency)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every comparable block kind measured at the same shape, and the kinds that were refused."""
+
+    measurements: dict[str, BlockMeasurement]
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measured kind: MACs, memory, intensity, latency median and IQR, runs."""
+        rows = []
+        for kind, item in self.measurements.items():
+            row = item.to_dict()
+            rows.append({
+                "kind": kind, "label": item.spec.info.label, "MACs": row["macs"], "params": row["params"],
+                "peak activation bytes": row["peak_activation_bytes"], "MACs per byte": round(row["macs_per_byte"], 3),
+                "latency ms": round(row["latency_ms"], 4), "IQR ms": round(row["latency_ms_iqr"], 4),
+                "samples": row["samples"], "runs": row["runs"], "threads": row["threads"],
+            })
+        return pd.DataFrame(rows)
+
+
+def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | None = None,
+                       memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Comparison:
+    """Measure ``spec`` and every comparable block kind at the same shape within one shared time budget.
+
+    The budget left is shared evenly between the kinds still to measure. The configured block
+    must fit the budgets (else ValueError); another kind that does not fit the memory budget
+    or the time left is listed in :attr:`Comparison.refused` with the reason.
+    """
+    start = time.perf_counter()
+    budget_s = check_budget(budget_s)
+    specs = comparable_specs(spec) or {spec.kind: spec}
+    order = [spec.kind] + [kind for kind in specs if kind != spec.kind]
+    measurements, refused = {}, {}
+    for index, kind in enumerate(order):
+        left = budget_s - (time.perf_counter() - start)
+        share = max(left / (len(order) - index), MIN_BUDGET_S)
+        if progress:
+            progress(index / len(order), f"Measuring {specs[kind].info.label} ({share:.2f} s)")
+        try:
+            measurements[kind] = measure_block(specs[kind], share, memory_budget, max(left, MIN_BUDGET_S))
+        except ValueError as error:
+            if kind == spec.kind:
+                raise
+            refused[kind] = str(error)
+    if progress:
+        progress(1.0, "Done")
+    return Comparison(measurements, refused)
+
+
+def _capture_inputs(module: nn.Module, sample: torch.Tensor, names: Sequence[str]) -> dict[str, tuple]:
+    """Run ``module`` once and keep the positional inputs each named submodule received."""
+    captured: dict[str, tuple] = {}
+    handles = []
+    for name in names:
+        def keep(_module: nn.Module, inputs: tuple, _output: Any, name: str = name) -> None:
+            captured.setdefault(name, inputs)
+
+        handles.append(module.get_submodule(name).register_forward_hook(keep))
+    try:
+        module(sample)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return captured
+
+
+def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Sequence[str], budget_s: float,
+                  progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                  hint: str = BLOCK_HINT, memory: MemoryReport | None = None) -> dict[str, Latency]:
+    """Latency of each named submodule on the input it receives in a real forward pass (batch 1).
+
+    The budget is shared evenly between the parts still to measure. The checks allow for two
+    forward passes (the capture and at least one timed call of every part) and for every
+    activation of the pass being held at once (an upper bound on the captured inputs).
+    """
+    start = time.perf_counter()
+    budget_s = check_budget(budget_s)
+    memory = memory if memory is not None else memory_report(module, input_shape)
+    every_activation = memory.input_bytes + sum(layer.output_bytes for layer in memory.layers)
+    check_feasible(memory, budget_s, memory_budget, hint, passes=2, held_bytes=every_activation)
+    module = module.eval()
+    results: dict[str, Latency] = {}
+    with torch.inference_mode():
+        captured = _capture_inputs(module, torch.randn(1, *input_shape), names)
+        parts = [name for name in names if name in captured]
+        for index, name in enumerate(parts):
+            share = (budget_s - (time.perf_counter() - start)) / (len(parts) - index)
+            if progress:
+                progress(index / len(parts), f"Measuring {name}")
+            part, inputs = module.get_submodule(name), captured[name]
+            results[name] = time_call(lambda part=part, inputs=inputs: part(*inputs), max(share, 1e-3),
+                                      tuple(inputs[0].shape[1:]))
+    if progress:
+        progress(1.0, "Done")
+    return results
+
+
+def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float,
+                    progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, Latency]:
+    """Measured latency of every leaf layer that does MACs (convs and linear layers)."""
+    costs = count_costs(module, input_shape)
+    names = list(dict.fromkeys(row.name for row in costs.layers if row.macs > 0))
+    return measure_parts(module, input_shape, names, budget_s, progress, memory_budget)
+
+
+def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float, stage_of: StageOf = top_level_stage,
+                    progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                    hint: str = "lower the resolution or the width multiplier") -> pd.DataFrame:
+    """Latency per stage of a network (batch 1): each stage's submodules timed on their real inputs.
+
+    A stage is the set of top-level children whose names ``stage_of`` maps to it; the stage's
+    latency is the sum of its children's medians, its spread the sum of their IQRs (an upper
+    bound on the spread of the sum).
+    """
+    children = [name for name, _ in module.named_children()]
+    memory = memory_report(module, input_shape, stage_of)
+    latencies = measure_parts(module, input_shape, children, budget_s, progress, memory_budget, hint, memory)
+    stage_memory = memory.stage_frame().set_index("stage") if memory.layers else pd.DataFrame()
+    rows: dict[str, dict[str, Any]] = {}
+    for name, latency in latencies.items():
+        row = rows.setdefault(stage_of(name), {"stage": stage_of(name), "latency ms": 0.0, "IQR ms": 0.0, "runs": 0})
+        row["latency ms"] += latency.median_s * 1e3
+        row["IQR ms"] += latency.iqr_s * 1e3
+        row["runs"] = max(row["runs"], latency.runs)
+        row["threads"] = latency.threads
+    frame = pd.DataFrame(rows.values())
+    for column in ("MACs", "peak live bytes", "weight bytes"):
+        frame[column] = frame["stage"].map(stage_memory[column]).fillna(0).astype("int64")
+    return frame
+
+
+def roofline_frame(memory: MemoryReport, latencies: dict[str, Latency], peaks: MachinePeaks) -> pd.DataFrame:
+    """Per-layer roofline points: intensity (MAC/B), attained GMAC/s, and the roof at that intensity."""
+    rows = []
+    for layer in memory.layers:
+        if layer.name not in latencies or layer.macs == 0:
+            continue
+        latency = latencies[layer.name]
+        roof = min(peaks.gmacs, layer.intensity * peaks.gbytes_per_s)
+        attained = layer.macs / latency.median_s / 1e9
+        rows.append({
+            "layer": layer.name, "stage": layer.stage, "MACs": layer.macs, "bytes moved": layer.bytes_moved,
+            "MACs per byte": layer.intensity, "latency ms": latency.median_s * 1e3, "attained GMAC/s": attained,
+            "roof GMAC/s": roof, "% of roof": 100 * attained / roof,
+            "bound": "memory" if layer.intensity < peaks.ridge_macs_per_byte else "compute",
+        })
+    return pd.DataFrame(rows)
