@@ -1,0 +1,196 @@
+"""explorer.export: figures, tables and models to valid files; the warm browser; ZIPs."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import xml.etree.ElementTree as ET
+import zipfile
+
+import onnx
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import torch
+from PIL import Image
+
+from explorer import export
+from explorer.blocks import build_block
+from explorer.costs import count_costs
+from explorer.specs import block_spec
+from explorer.style import apply_style
+
+needs_chromium = pytest.mark.skipif(not export.static_export_available(), reason="no Chromium installed")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def small_figure(title: str = "Params per kernel size") -> go.Figure:
+    fig = go.Figure(go.Scatter(x=[1, 3, 5], y=[10, 90, 250], name="params"))
+    fig.update_layout(xaxis_title="kernel size k", yaxis_title="params")
+    return apply_style(fig, "slide", title)
+
+
+def small_table() -> pd.DataFrame:
+    return pd.DataFrame({"layer": ["conv_dw", "conv_pw"], "params": [27, 12], "% params": [69.23, 30.77], "MACs": [2700, 1200]})
+
+
+@needs_chromium
+def test_png_is_slide_sized_and_scales():
+    png = export.figure_to_bytes(small_figure(), "png")
+    assert png.startswith(PNG_SIGNATURE)
+    assert Image.open(io.BytesIO(png)).size == (1920, 1080)
+    half = export.figure_to_bytes(small_figure(), "png", scale=0.5)
+    assert Image.open(io.BytesIO(half)).size == (960, 540)
+
+
+@needs_chromium
+def test_svg_is_xml_with_the_title_and_pdf_has_a_header():
+    svg = export.figure_to_bytes(small_figure("Depthwise is cheaper"), "svg")
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert "Depthwise is cheaper" in svg.decode()
+    pdf = export.figure_to_bytes(small_figure(), "pdf")
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+
+
+@needs_chromium
+def test_warm_png_export_takes_at_most_one_second():
+    export.figure_to_bytes(small_figure(), "png")
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        export.figure_to_bytes(small_figure(), "png")
+        timings.append(time.perf_counter() - start)
+    assert export.browser_is_warm()
+    assert min(timings) <= 1.0
+
+
+@needs_chromium
+def test_exports_from_several_threads_at_once_are_all_valid():
+    results: dict[int, bytes] = {}
+
+    def work(index: int) -> None:
+        results[index] = export.figure_to_bytes(small_figure(f"figure {index}"), "svg")
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(results) == [0, 1, 2, 3]
+    for index, svg in results.items():
+        assert f"figure {index}" in svg.decode()
+
+
+def test_missing_chromium_is_a_clear_error_and_html_still_works(monkeypatch):
+    monkeypatch.setattr(export, "find_chromium", lambda: None)
+    monkeypatch.setattr(export, "_BROWSER", export._WarmBrowser())
+    assert not export.static_export_available()
+    with pytest.raises(export.ChromiumNotFoundError, match="apt-get install chromium"):
+        export.figure_to_bytes(small_figure(), "png")
+    html = export.figure_to_bytes(small_figure("Offline chart"), "html").decode()
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "Offline chart" in html and "Plotly.newPlot" in html
+    assert '<script src="http' not in html
+
+
+def test_bad_format_and_scale_name_the_parameter():
+    with pytest.raises(ValueError, match="format"):
+        export.figure_to_bytes(small_figure(), "gif")
+    with pytest.raises(ValueError, match="scale"):
+        export.figure_to_bytes(small_figure(), "png", scale=10)
+    with pytest.raises(ValueError, match="formats"):
+        export.parse_formats("png,bmp")
+    assert export.parse_formats("PNG, csv,png") == ["png", "csv"]
+
+
+def test_headers_carry_units():
+    frame = pd.DataFrame(columns=["layer", "params", "% MACs", "output bytes", "activation ops", "latency (ms)", "groups"])
+    frame.attrs["units"] = {"groups": "count"}
+    assert list(export.with_units(frame).columns) == [
+        "layer", "params (count)", "MACs (%)", "output (bytes)", "activation ops (count)", "latency (ms)", "groups (count)",
+    ]
+
+
+def test_csv_keeps_raw_numbers_under_unit_headers():
+    text = export.table_to_csv(small_table()).decode().splitlines()
+    assert text[0] == "layer,params (count),params (%),MACs (count)"
+    assert text[1] == "conv_dw,27,69.23,2700"
+
+
+def test_markdown_right_aligns_numbers_with_thousands_separators():
+    lines = export.table_to_markdown(small_table()).decode().splitlines()
+    assert lines[0] == "| layer | params (count) | params (%) | MACs (count) |"
+    assert lines[1] == "|:---|---:|---:|---:|"
+    assert lines[2] == "| conv_dw | 27 | 69.23 | 2,700 |"
+
+
+def test_latex_is_booktabs_and_escaped():
+    frame = pd.DataFrame({"layer": ["se.fc1 & gate"], "output": ["8 × 1 × 1"], "MACs": [1_234_567]})
+    tex = export.table_to_latex(frame, caption="SE 50% cost").decode()
+    for command in ("\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}{llr}", "\\caption{SE 50\\% cost}"):
+        assert command in tex
+    assert "se.fc1 \\& gate & 8 $\\times$ 1 $\\times$ 1 & 1{,}234{,}567 \\\\" in tex
+    assert "layer & output (C $\\times$ H $\\times$ W) & MACs (count) \\\\" in tex
+
+
+def test_missing_values_are_blank_cells():
+    frame = pd.DataFrame({"layer": ["a", "b"], "groups": pd.array([4, None], dtype="Int64")})
+    assert export.table_to_markdown(frame).decode().splitlines()[3] == "| b |  |"
+
+
+def test_zip_holds_every_planned_file_and_reports_progress():
+    artifacts = {"sweep": small_figure(), "layers": small_table()}
+    plan = export.export_plan(artifacts, ["html", "csv", "md", "tex"])
+    assert list(plan) == ["sweep.html", "layers.csv", "layers.md", "layers.tex"]
+    calls = []
+    data = export.build_zip(plan, progress=lambda done, total, name: calls.append((done, total, name)))
+    assert calls[0] == (0, 4, "sweep.html") and calls[-1] == (4, 4, "")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == list(plan)
+        assert archive.read("layers.csv") == export.table_to_csv(small_table())
+
+
+def test_snippet_rebuilds_the_same_block():
+    spec = block_spec("bneck", in_channels=16, out_channels=24, stride=2, se_ratio=0.25, kernel_size=5)
+    namespace: dict = {}
+    exec(compile(export.block_snippet(spec), "snippet.py", "exec"), namespace)
+    assert namespace["spec"] == spec
+    rebuilt = count_costs(namespace["block"], (16, 56, 56))
+    original = count_costs(build_block(spec), (16, 56, 56))
+    assert (rebuilt.params, rebuilt.macs) == (original.params, original.macs)
+
+
+def test_structure_is_the_printed_module_with_its_parameter_count():
+    # Depthwise-separable, textbook example of the brief: 3 -> 4 channels, k 3: 27 + 12 = 39 params
+    # plus two BatchNorms (3 and 4 channels, weight and bias each): 39 + 6 + 8 = 53.
+    module = build_block(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5))
+    text = export.module_structure(module, "Depthwise-separable")
+    assert text.startswith("Depthwise-separable\nparameters: 53\n")
+    assert repr(module) in text
+
+
+def test_onnx_is_a_valid_model_with_the_block_operators():
+    spec = block_spec("bneck", in_channels=16, out_channels=16, se_ratio=0.25)
+    module = build_block(spec).train()
+    model = onnx.load_from_string(export.onnx_bytes(module, (16, 14, 14)))
+    onnx.checker.check_model(model)
+    ops = [node.op_type for node in model.graph.node]
+    for op in ("Conv", "HardSwish", "GlobalAveragePool", "HardSigmoid", "Mul", "Add"):
+        assert op in ops
+    assert module.training
+    structure_only = export.onnx_bytes(module, (16, 14, 14), export_params=False)
+    assert len(structure_only) < len(export.onnx_bytes(module, (16, 14, 14))) / 4
+
+
+def test_onnx_output_matches_the_module():
+    onnx_reference = pytest.importorskip("onnx.reference")
+    spec = block_spec("mbconv", in_channels=8, out_channels=8, size=7, expansion=2)
+    module = build_block(spec).eval()
+    image = torch.randn(1, 8, 7, 7)
+    session = onnx_reference.ReferenceEvaluator(onnx.load_from_string(export.onnx_bytes(module, (8, 7, 7))))
+    (output,) = session.run(None, {"image": image.numpy()})
+    torch.testing.assert_close(torch.from_numpy(output), module(image), atol=1e-4, rtol=1e-4)
