@@ -107,7 +107,8 @@ class Latency:
     """Measured latency of one call: median and IQR over samples, with how it was measured."""
 
     median_s: float
-    iqr_s: float
+    q1_s: float
+    q3_s: float
     samples: int
     runs: int
     threads: int
@@ -116,10 +117,17 @@ class Latency:
     elapsed_s: float
     method: str
 
+    @property
+    def iqr_s(self) -> float:
+        """Interquartile range: 75th minus 25th percentile of the samples."""
+        return self.q3_s - self.q1_s
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "latency_ms": self.median_s * 1e3,
             "latency_ms_iqr": self.iqr_s * 1e3,
+            "latency_ms_q1": self.q1_s * 1e3,
+            "latency_ms_q3": self.q3_s * 1e3,
             "samples": self.samples,
             "runs": self.runs,
             "threads": self.threads,
@@ -204,7 +212,7 @@ def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[in
         times, per_sample, method = _single_runs(call, deadline, warm), 1, "single calls"
     quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [times[0]] * 3
     return Latency(
-        median_s=statistics.median(times), iqr_s=quartiles[2] - quartiles[0], samples=len(times),
+        median_s=statistics.median(times), q1_s=quartiles[0], q3_s=quartiles[2], samples=len(times),
         runs=len(times) * per_sample, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
         elapsed_s=time.perf_counter() - start, method=method,
     )
@@ -276,6 +284,7 @@ class Comparison:
                 "kind": kind, "label": item.spec.info.label, "MACs": row["macs"], "params": row["params"],
                 "peak activation bytes": row["peak_activation_bytes"], "MACs per byte": round(row["macs_per_byte"], 3),
                 "latency ms": round(row["latency_ms"], 4), "IQR ms": round(row["latency_ms_iqr"], 4),
+                "q1 ms": round(row["latency_ms_q1"], 4), "q3 ms": round(row["latency_ms_q3"], 4),
                 "samples": row["samples"], "runs": row["runs"], "threads": row["threads"],
             })
         return pd.DataFrame(rows)
@@ -285,22 +294,22 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
                        memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Comparison:
     """Measure ``spec`` and every comparable block kind at the same shape within one shared time budget.
 
-    The budget left is shared evenly between the kinds still to measure. The configured block
-    must fit the budgets (else ValueError); another kind that does not fit the memory budget
-    or the time left is listed in :attr:`Comparison.refused` with the reason.
+    The configured block is measured first, then the standard conv, then the others; the
+    budget left is shared evenly between the kinds still to measure. Every kind's estimated
+    forward pass must fit the whole budget: the configured block is refused (ValueError),
+    another kind is listed in :attr:`Comparison.refused` with the reason.
     """
     start = time.perf_counter()
     budget_s = check_budget(budget_s)
     specs = comparable_specs(spec) or {spec.kind: spec}
-    order = [spec.kind] + [kind for kind in specs if kind != spec.kind]
+    order = [kind for kind in dict.fromkeys([spec.kind, "standard", *specs]) if kind in specs]
     measurements, refused = {}, {}
     for index, kind in enumerate(order):
-        left = budget_s - (time.perf_counter() - start)
-        share = max(left / (len(order) - index), MIN_BUDGET_S)
+        share = max((budget_s - (time.perf_counter() - start)) / (len(order) - index), MIN_BUDGET_S)
         if progress:
             progress(index / len(order), f"Measuring {specs[kind].info.label} ({share:.2f} s)")
         try:
-            measurements[kind] = measure_block(specs[kind], share, memory_budget, max(left, MIN_BUDGET_S))
+            measurements[kind] = measure_block(specs[kind], share, memory_budget, budget_s)
         except ValueError as error:
             if kind == spec.kind:
                 raise
@@ -369,26 +378,20 @@ def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: flo
 def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float, stage_of: StageOf = top_level_stage,
                     progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                     hint: str = "lower the resolution or the width multiplier") -> pd.DataFrame:
-    """Latency per stage of a network (batch 1): each stage's submodules timed on their real inputs.
+    """Latency per stage (batch 1), each stage timed on its real input, next to its MACs and memory.
 
-    A stage is the set of top-level children whose names ``stage_of`` maps to it; the stage's
-    latency is the sum of its children's medians, its spread the sum of their IQRs (an upper
-    bound on the spread of the sum).
+    Every stage name ``stage_of`` returns must be a submodule path of ``module`` (``stem``,
+    ``stages.3``, ...), so that the stage can be run on its own.
     """
-    children = [name for name, _ in module.named_children()]
     memory = memory_report(module, input_shape, stage_of)
-    latencies = measure_parts(module, input_shape, children, budget_s, progress, memory_budget, hint, memory)
-    stage_memory = memory.stage_frame().set_index("stage") if memory.layers else pd.DataFrame()
-    rows: dict[str, dict[str, Any]] = {}
-    for name, latency in latencies.items():
-        row = rows.setdefault(stage_of(name), {"stage": stage_of(name), "latency ms": 0.0, "IQR ms": 0.0, "runs": 0})
-        row["latency ms"] += latency.median_s * 1e3
-        row["IQR ms"] += latency.iqr_s * 1e3
-        row["runs"] = max(row["runs"], latency.runs)
-        row["threads"] = latency.threads
-    frame = pd.DataFrame(rows.values())
-    for column in ("MACs", "peak live bytes", "weight bytes"):
-        frame[column] = frame["stage"].map(stage_memory[column]).fillna(0).astype("int64")
+    stages = memory.stage_frame()
+    latencies = measure_parts(module, input_shape, list(stages["stage"]), budget_s, progress, memory_budget, hint, memory)
+    frame = stages[["stage", "layers", "MACs", "weight bytes", "peak live bytes"]].copy()
+    for column, value in (("latency ms", "median_s"), ("q1 ms", "q1_s"), ("q3 ms", "q3_s")):
+        frame[column] = frame["stage"].map(lambda name, value=value: getattr(latencies[name], value) * 1e3)
+    frame["IQR ms"] = frame["q3 ms"] - frame["q1 ms"]
+    frame["runs"] = frame["stage"].map(lambda name: latencies[name].runs)
+    frame["threads"] = torch.get_num_threads()
     return frame
 
 

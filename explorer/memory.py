@@ -52,6 +52,12 @@ def top_level_stage(name: str) -> str:
     return name.split(".")[0]
 
 
+def network_stage(name: str) -> str:
+    """The stage of a layer of :class:`explorer.networks.Network`: ``stem``, ``stages.<i>`` (one table row), ``head``...."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "stages" and len(parts) > 1 else parts[0]
+
+
 @dataclass(frozen=True)
 class LayerMemory:
     """Memory and traffic of one leaf call (one row of the per-layer memory table)."""
