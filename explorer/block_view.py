@@ -110,38 +110,54 @@ def comparison_table(spec: BlockSpec) -> pd.DataFrame:
     return table
 
 
-def _unit_name(layer: LayerCost) -> str:
-    if layer.name in ("conv", "bn", "act"):
-        return "block"
-    return layer.name.split(".")[0]
+def _unit_name(layer: LayerCost, single_unit: bool) -> str:
+    return "conv" if single_unit else layer.name.split(".")[0]
+
+
+SINGLE_LAYER_TEXT = {
+    "AdaptiveAvgPool2d": "global average pool (squeeze)",
+    "ChannelScale": "scale each channel by its gate",
+    "ResidualAdd": "add shortcut",
+}
+
+
+def _conv_text(name: str, conv: LayerCost) -> str:
+    channels_in, channels_out = conv.input_shape[0], conv.output_shape[0]
+    if conv.groups == channels_in == channels_out and channels_in > 1:
+        kind = " depthwise"
+    elif conv.groups and conv.groups > 1:
+        kind = f" group ({conv.groups})"
+    else:
+        kind = ""
+    stride = f", stride {conv.stride}" if conv.stride not in ("1x1", "1") else ""
+    return f"{name}: {conv.kernel}{kind} conv {channels_in}→{channels_out}{stride}"
 
 
 def _describe(name: str, layers: list[LayerCost]) -> str:
+    """One line saying what a diagram box does, e.g. ``conv_dw: 3x3 depthwise conv 192→192, BN, SiLU``."""
     types = [layer.type for layer in layers]
-    if name == "se" or "ChannelScale" in types:
+    if name == "se":
         fc1 = next(layer for layer in layers if layer.name.endswith("fc1"))
         return f"squeeze-excite {fc1.input_shape[0]}→{fc1.output_shape[0]}→{fc1.input_shape[0]}, {types[-2]} gate, scale"
-    if types == ["ResidualAdd"]:
-        return "add shortcut"
     conv = next((layer for layer in layers if layer.type == "Conv2d"), None)
     if conv is None:
-        return ", ".join(types)
-    channels_in, channels_out = conv.input_shape[0], conv.output_shape[0]
-    kind = "depthwise" if conv.groups == channels_in == channels_out and channels_in > 1 else (
-        f"group ({conv.groups})" if conv.groups and conv.groups > 1 else "")
-    parts = [f"{name}: {conv.kernel} {kind} conv {channels_in}→{channels_out}".replace("  ", " ")]
-    if conv.stride not in ("1x1", "1"):
-        parts.append(f"stride {conv.stride}")
-    parts += [t.replace("BatchNorm2d", "BN") for t in types if t not in ("Conv2d",)]
-    return ", ".join(parts) if len(types) > 1 or conv.stride not in ("1x1", "1") else parts[0] + ", linear"
+        return SINGLE_LAYER_TEXT.get(types[0], f"{name}: {', '.join(types)}") if len(types) == 1 else ", ".join(types)
+    extras = [t.replace("BatchNorm2d", "BN") for t in types if t != "Conv2d"]
+    return ", ".join([_conv_text(name, conv), *extras]) if extras else _conv_text(name, conv) + ", linear"
 
 
 def diagram_units(report: CostReport) -> list[DiagramUnit]:
-    """Group the report's rows into the boxes of a block diagram (one per top-level child)."""
+    """Group the report's rows into the boxes of a block diagram.
+
+    One box per top-level child; a bare Conv-Norm-Act block (children ``conv``, ``bn``, ``act``)
+    is one box.
+    """
+    names = {layer.name for layer in report.layers}
+    single_unit = "conv" in names and names <= {"conv", "bn", "act"}
     groups: dict[str, list[LayerCost]] = {}
     for layer in report.layers:
         if layer.output_shape is not None:
-            groups.setdefault(_unit_name(layer), []).append(layer)
+            groups.setdefault(_unit_name(layer, single_unit), []).append(layer)
     total = report.macs or 1
     units = []
     for name, layers in groups.items():

@@ -180,7 +180,7 @@ def block_diagram_figure(
                        "line": {"color": "#444", "width": 1.5}, "layer": "below"})
         cost = "" if box.name == "input" else (
             f"<br>{short_count(box.params)} params · {short_count(box.macs * factor)} {unit} ({100 * box.share:.1f}%)")
-        annotations.append({"x": 5, "y": top - 0.55, "showarrow": False, "font": {"size": chosen.font_size - 2},
+        annotations.append({"x": 5, "y": top - 0.55, "showarrow": False, "font": {"size": chosen.font_size},
                             "text": f"<b>{box.description}</b><br>{box.output_shape}{cost}"})
         if index:
             annotations.append({"x": 5, "y": top, "ax": 5, "ay": top + step - 1.1, "xref": "x", "yref": "y",

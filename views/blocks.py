@@ -1,0 +1,201 @@
+"""Blocks page: pick a block kind, move sliders, see the real module's cost.
+
+Reads widgets, builds a :class:`~explorer.specs.BlockSpec`, and renders what
+:func:`explorer.block_view.block_artifacts` returns. No counting logic lives here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from explorer.block_view import block_artifacts, block_report, sweep_parameters
+from explorer.blocks import standard_equivalent
+from explorer.figures import COST_UNITS, short_count
+from explorer.formulas import block_formula
+from explorer.specs import ACTIVATION_NAMES, BLOCK_KINDS, GATE_NAMES, BlockSpec, block_spec, textbook_spec
+from views import common
+
+KIND_DEPENDENT_KEYS = ("activation", "gate", "expansion", "se_ratio", "drop_connect", "groups", "size", "sweep")
+
+
+def _reset_kind_defaults() -> None:
+    """Switching block kind restores that kind's own defaults (activation, expansion, ...)."""
+    for key in KIND_DEPENDENT_KEYS:
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+def _default(kind: str, name: str) -> Any:
+    return BLOCK_KINDS[kind].defaults.get(name, BlockSpec.__dataclass_fields__[name].default)
+
+
+def _group_options(in_channels: int, out_channels: int) -> list[int]:
+    common_divisor = math.gcd(in_channels, out_channels)
+    return [g for g in range(1, common_divisor + 1) if common_divisor % g == 0]
+
+
+def _shape_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "in_channels" in applies:
+        values["in_channels"] = common.int_slider("Input channels C_in", "in_channels", 1, 1024, 32)
+    if "out_channels" in applies:
+        values["out_channels"] = common.int_slider("Output channels C_out", "out_channels", 1, 1024, 64)
+    if "size" in applies:
+        values["size"] = common.int_slider("Input size H = W", "size", 1, 512, _default(kind, "size"))
+    if "kernel_size" in applies:
+        values["kernel_size"] = common.int_slider("Kernel size k", "kernel_size", 1, 15, 3)
+    if "stride" in applies:
+        values["stride"] = common.int_slider("Stride", "stride", 1, 4, 1)
+    if "padding" in applies:
+        padding = common.select("Padding", "padding", ["same", *range(0, 8)], "same",
+                                help="'same' is (k - 1) // 2 × dilation, as in torchvision.")
+        values["padding"] = padding
+    if "dilation" in applies:
+        values["dilation"] = common.int_slider("Dilation", "dilation", 1, 4, 1)
+    if "groups" in applies:
+        options = _group_options(values["in_channels"], values["out_channels"])
+        wanted = _default(kind, "groups")
+        default = max(g for g in options if g <= wanted)
+        values["groups"] = common.select("Groups G (divides C_in and C_out)", "groups", options, default)
+    return values
+
+
+def _block_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "expansion" in applies:
+        values["expansion"] = common.float_slider("Expansion t", "expansion", 1.0, 12.0, _default(kind, "expansion"), 0.5)
+    if "se_ratio" in applies:
+        values["se_ratio"] = common.float_slider(
+            "SE ratio (0 = no SE)", "se_ratio", 0.0, 1.0, _default(kind, "se_ratio"), 0.0625,
+            help="bneck squeezes from the expanded width, MBConv and SE from the input width.",
+        )
+    if "drop_connect" in applies:
+        values["drop_connect"] = common.float_slider(
+            "Drop-connect probability", "drop_connect", 0.0, 0.9, _default(kind, "drop_connect"), 0.05,
+            help="Acts in training only; costs nothing at inference.",
+        )
+    if "activation" in applies:
+        values["activation"] = common.select("Activation", "activation", list(ACTIVATION_NAMES), _default(kind, "activation"))
+    if "gate" in applies:
+        values["gate"] = common.select("SE gate", "gate", list(GATE_NAMES), _default(kind, "gate"))
+    if "norm" in applies:
+        values["norm"] = common.radio("Norm", "norm", ["batch", "none"], "batch")
+    if "bias" in applies:
+        values["bias"] = common.toggle("Conv bias", "bias", False, disabled=values.get("norm") == "batch",
+                                       help="Only without BatchNorm: BatchNorm's shift replaces a bias.")
+        values["bias"] = values["bias"] and values.get("norm") != "batch"
+    return values
+
+
+def block_controls() -> tuple[BlockSpec | None, ValueError | None]:
+    """Sidebar widgets -> a validated spec, or the error that explains why it is impossible."""
+    with st.sidebar:
+        st.header("Block")
+        kind = common.select("Block kind", "kind", list(BLOCK_KINDS), "mbconv",
+                             format_func=lambda k: BLOCK_KINDS[k].label, on_change=_reset_kind_defaults)
+        applies = BLOCK_KINDS[kind].params
+        values = _shape_controls(kind, applies) | _block_controls(kind, applies)
+        textbook = common.toggle("Textbook mode", "textbook", False,
+                                 help="Convolutions only: no norm, no bias, no activation, padding 0.")
+    try:
+        spec = block_spec(kind, **values)
+        return (textbook_spec(spec) if textbook else spec), None
+    except ValueError as error:
+        return None, error
+
+
+def _metrics(spec: BlockSpec, unit: str) -> None:
+    report = block_report(spec)
+    factor = 2 if unit == "FLOPs" else 1
+    standard = standard_equivalent(spec)
+    columns = st.columns(4)
+    columns[0].metric("Parameters", f"{report.params:,}", help="Every parameter, BatchNorm's affine weights included.")
+    columns[1].metric(unit, f"{report.macs * factor:,}", help="Conv + linear multiply-accumulates, batch 1. FLOPs = 2 × MACs.")
+    if standard is not None and spec.kind != "standard":
+        reference = block_report(standard)
+        ratio = report.macs / reference.macs if reference.macs else float("nan")
+        columns[2].metric("MACs vs standard conv", f"{ratio:.3f}×", f"{100 * (ratio - 1):+.1f}% MACs", delta_color="inverse",
+                          help=f"Standard conv with the same shape: {reference.params:,} params, {reference.macs:,} MACs.")
+    else:
+        columns[2].metric("MACs vs standard conv", "1×" if spec.kind == "standard" else "n/a")
+    input_text = " × ".join(map(str, report.input_shape))
+    columns[3].metric("Output", " × ".join(map(str, report.output_shape)), help=f"Input {input_text}")
+
+
+def _formula(spec: BlockSpec) -> None:
+    formula = block_formula(spec)
+    with st.expander("The formula, with these numbers", expanded=True):
+        for definition in formula.definitions:
+            st.latex(definition)
+        st.markdown("**Parameters**")
+        st.latex(formula.params_text)
+        st.markdown("**MACs** (batch 1; FLOPs = 2 × MACs)")
+        st.latex(formula.macs_text)
+        if formula.ratio_text:
+            st.markdown("**Cost ratio against a standard conv of the same shape**")
+            st.latex(formula.ratio_text)
+
+
+def _view_controls(spec: BlockSpec) -> tuple[str, bool, str]:
+    left, middle, right = st.columns([2, 1, 2])
+    with left:
+        unit = common.radio("Cost unit", "unit", list(COST_UNITS), "MACs")
+    with middle:
+        log_scale = common.toggle("Log scale", "log", False)
+    with right:
+        options = sweep_parameters(spec)
+        sweep = common.select("Sweep chart: vary", "sweep", options, options[0])
+    return unit, log_scale, sweep
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_artifacts(spec: BlockSpec, style: str, sweep: str, log_scale: bool, unit: str) -> dict[str, object]:
+    return block_artifacts(spec, style, sweep, log_scale, unit)
+
+
+def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
+    prefix = spec.kind
+    diagram, compare, sweep, layers = st.tabs(["Block diagram", "Compare kinds", "Sweep", "Per-layer table"])
+    with diagram:
+        common.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
+    with compare:
+        common.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
+        common.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
+    with sweep:
+        for name, artifact in artifacts.items():
+            if name.startswith((f"{prefix}_sweep_", f"{prefix}_ratio_")):
+                common.show_chart(artifact, f"chart_{name.removeprefix(prefix + '_').split('_')[0]}", name)
+    with layers:
+        frame = artifacts[f"{prefix}_layers"]
+        report = block_report(spec)
+        st.caption(
+            f"{len(frame)} rows; they add up to {report.params:,} params and {report.macs:,} MACs. "
+            "Non-MAC operations are in their own columns, never folded into MACs."
+        )
+        common.show_table(frame, "table_layers", f"{prefix}_layers")
+        common.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
+        common.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
+
+
+def main() -> None:
+    st.title("Blocks")
+    st.caption("Every number is counted from the real PyTorch module built from these settings.")
+    common.show_url_notices()
+    spec, error = block_controls()
+    if error is not None:
+        common.refuse(error)
+        return
+    st.markdown(f"**{spec.info.label}** — {spec.info.paper or 'the baseline every other block is measured against'}")
+    unit, log_scale, sweep = _view_controls(spec)
+    _metrics(spec, unit)
+    _formula(spec)
+    artifacts = _cached_artifacts(spec, common.figure_style(), sweep, log_scale, unit)
+    _render_artifacts(spec, artifacts)
+    st.caption(f"Totals: {short_count(block_report(spec).params)} params, {short_count(block_report(spec).macs)} MACs.")
+
+
+main()
