@@ -16,6 +16,9 @@ PAGES = {
     "Inside the blocks": [
         st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
     ],
+    "Measure": [
+        st.Page(str(ROOT / "views/latency.py"), title="Latency & memory", icon="⏱️", url_path="latency"),
+    ],
 }
 
 st.set_page_config(page_title="Efficient CNN block explorer", page_icon="🧱", layout="wide")

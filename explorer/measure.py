@@ -54,6 +54,7 @@ MATMUL_SIZE = 1024
 COPY_ELEMENTS = 16 * 1024 * 1024
 PEAK_REPEATS = 3
 BLOCK_HINT = "lower size, in_channels, out_channels or expansion"
+NETWORK_HINT = "lower the resolution or the width multiplier, or pick a smaller network"
 
 Progress = Callable[[float, str], None]
 
@@ -336,20 +337,26 @@ def _capture_inputs(module: nn.Module, sample: torch.Tensor, names: Sequence[str
     return captured
 
 
+def check_parts_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                         hint: str = BLOCK_HINT) -> None:
+    """The checks of :func:`measure_parts`: two forward passes (the capture and at least one timed
+    call of every part) and every activation of the pass held at once (a bound on the captured inputs)."""
+    every_activation = memory.input_bytes + sum(layer.output_bytes for layer in memory.layers)
+    check_feasible(memory, budget_s, memory_budget, hint, passes=2, held_bytes=every_activation)
+
+
 def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Sequence[str], budget_s: float,
                   progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                   hint: str = BLOCK_HINT, memory: MemoryReport | None = None) -> dict[str, Latency]:
     """Latency of each named submodule on the input it receives in a real forward pass (batch 1).
 
-    The budget is shared evenly between the parts still to measure. The checks allow for two
-    forward passes (the capture and at least one timed call of every part) and for every
-    activation of the pass being held at once (an upper bound on the captured inputs).
+    The budget is shared evenly between the parts still to measure; the checks are
+    :func:`check_parts_feasible`.
     """
     start = time.perf_counter()
     budget_s = check_budget(budget_s)
     memory = memory if memory is not None else memory_report(module, input_shape)
-    every_activation = memory.input_bytes + sum(layer.output_bytes for layer in memory.layers)
-    check_feasible(memory, budget_s, memory_budget, hint, passes=2, held_bytes=every_activation)
+    check_parts_feasible(memory, budget_s, memory_budget, hint)
     module = module.eval()
     results: dict[str, Latency] = {}
     with torch.inference_mode():
@@ -377,13 +384,13 @@ def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: flo
 
 def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float, stage_of: StageOf = top_level_stage,
                     progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                    hint: str = "lower the resolution or the width multiplier") -> pd.DataFrame:
+                    hint: str = NETWORK_HINT, memory: MemoryReport | None = None) -> pd.DataFrame:
     """Latency per stage (batch 1), each stage timed on its real input, next to its MACs and memory.
 
     Every stage name ``stage_of`` returns must be a submodule path of ``module`` (``stem``,
     ``stages.3``, ...), so that the stage can be run on its own.
     """
-    memory = memory_report(module, input_shape, stage_of)
+    memory = memory if memory is not None else memory_report(module, input_shape, stage_of)
     stages = memory.stage_frame()
     latencies = measure_parts(module, input_shape, list(stages["stage"]), budget_s, progress, memory_budget, hint, memory)
     frame = stages[["stage", "layers", "MACs", "weight bytes", "peak live bytes"]].copy()

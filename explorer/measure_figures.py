@@ -13,14 +13,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import torch
 
 from explorer.blocks import build_block
 from explorer.figures import short_count
 from explorer.measure import (
+    NETWORK_HINT,
     Comparison,
     Latency,
     MachinePeaks,
     Progress,
+    check_budget,
+    check_parts_feasible,
     layer_latencies,
     machine_peaks,
     measure_comparable,
@@ -28,6 +32,7 @@ from explorer.measure import (
     stage_latencies,
 )
 from explorer.memory import MemoryReport, memory_report, network_stage
+from explorer.networks import NetworkSpec, build_network, network_table
 from explorer.specs import BlockSpec
 from explorer.style import color, styled_figure
 
@@ -220,12 +225,20 @@ class NetworkMeasureResults:
     threads: int
 
 
-def measure_network_results(network, input_shape: tuple[int, ...], label: str, budget_s: float,
-                            progress: Progress | None = None) -> NetworkMeasureResults:
-    """Latency per stage (batch 1) of a built :class:`explorer.networks.Network`, and its memory per stage."""
-    stages = stage_latencies(network, input_shape, budget_s, network_stage, progress)
-    memory = memory_report(network, input_shape, network_stage)
-    return NetworkMeasureResults(label, stages, memory, int(stages["threads"].iloc[0]))
+def measure_network_results(spec: NetworkSpec, budget_s: float, progress: Progress | None = None) -> NetworkMeasureResults:
+    """Latency per stage (batch 1) of a network and its memory per stage.
+
+    The memory and time checks run on a meta-tensor copy before any weight is allocated; the
+    time budget covers the measuring, not building the weights.
+    """
+    shape = (3, spec.resolution, spec.resolution)
+    table = network_table(spec)
+    with torch.device("meta"):
+        skeleton = build_network(table)
+    memory = memory_report(skeleton, shape, network_stage)
+    check_parts_feasible(memory, check_budget(budget_s), hint=NETWORK_HINT)
+    stages = stage_latencies(build_network(table), shape, budget_s, network_stage, progress, memory=memory)
+    return NetworkMeasureResults(spec.label, stages, memory, int(stages["threads"].iloc[0]))
 
 
 def network_measure_artifacts(results: NetworkMeasureResults, name: str, style: str = "screen") -> dict[str, object]:

@@ -1,0 +1,135 @@
+"""Measure panels: CPU latency and memory of a block or a network, on this server, within a time budget.
+
+Only widgets and rendering live here; measuring and drawing are in :mod:`explorer.measure_figures`.
+Results are kept per configuration and budget in ``st.session_state``, so a rerun (a style
+switch, another tab) redraws without measuring again. One measurement runs at a time on the
+server, so that two sessions do not slow each other's numbers down.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+import torch
+
+from explorer.blocks import build_block
+from explorer.measure import MAX_BUDGET_S, Progress
+from explorer.measure_figures import (
+    block_measure_artifacts,
+    measure_block_results,
+    measure_network_results,
+    network_measure_artifacts,
+)
+from explorer.memory import memory_report
+from explorer.networks import NetworkSpec
+from explorer.specs import BlockSpec
+from views import common
+
+RESULTS_KEY = "_measure_results"
+PANEL_BUDGET_MAX = 30.0
+
+
+@st.cache_resource
+def _measure_lock() -> threading.Lock:
+    """One lock for the whole server: measurements never overlap (shared, never mutated)."""
+    return threading.Lock()
+
+
+def _stored(key: tuple) -> Any:
+    return st.session_state.setdefault(RESULTS_KEY, {}).get(key)
+
+
+def _measure(key: tuple, run: Callable[[Progress], Any], budget: float) -> Any:
+    """Run ``run`` with a progress bar under the server-wide lock; store and return its result."""
+    bar = st.progress(0.0, text="Waiting for another measurement on this server to finish…")
+    if not _measure_lock().acquire(timeout=MAX_BUDGET_S + budget):
+        bar.empty()
+        raise ValueError("budget: the server is busy measuring for someone else; try again in a moment.")
+    try:
+        result = run(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+    finally:
+        _measure_lock().release()
+        bar.empty()
+    st.session_state.setdefault(RESULTS_KEY, {})[key] = result
+    return result
+
+
+def _budget_control(key: str, default: float) -> float:
+    return common.float_slider(
+        "Time budget, seconds", key, 0.5, PANEL_BUDGET_MAX, default, 0.5,
+        help="Measuring stops when the budget is used and reports what it got (more time: more runs, tighter spread).",
+    )
+
+
+def _show(artifacts: dict[str, object], prefix: str) -> None:
+    for name, artifact in artifacts.items():
+        key = f"{prefix}_{name}"
+        if hasattr(artifact, "to_plotly_json"):
+            common.show_chart(artifact, key, name)
+        else:
+            common.show_table(artifact, key, name)
+
+
+def _memory_metrics(parameter_bytes: int, largest: int, peak: int, peak_layer: str) -> None:
+    columns = st.columns(3)
+    columns[0].metric("Weights", f"{parameter_bytes / 1024:,.1f} KiB", help="Every parameter, float32.")
+    columns[1].metric("Largest activation", f"{largest / 1024:,.1f} KiB", help="The largest single tensor, batch 1.")
+    columns[2].metric("Peak activation memory", f"{peak / 1024:,.1f} KiB", help=(
+        "Sequential execution: at each layer call, its inputs, its output and every tensor still needed later "
+        f"(e.g. the residual shortcut) are live. Peak at {peak_layer or 'the input'}."
+    ))
+
+
+def render_measure_panel(spec: BlockSpec) -> None:
+    """The "Measure" panel of a block: latency of it and every comparable kind, memory, roofline."""
+    st.subheader("Measured latency and memory on this server")
+    with torch.device("meta"):
+        memory = memory_report(build_block(spec), (spec.in_channels, spec.size, spec.size))
+    _memory_metrics(memory.parameter_bytes, memory.largest_activation_bytes, memory.peak_activation_bytes, memory.peak_layer)
+    budget = _budget_control("measure_budget", 4.0)
+    key = ("block", spec, budget)
+    if st.button("Measure", key="measure_button", type="primary"):
+        try:
+            _measure(key, lambda progress: measure_block_results(spec, budget, progress), budget)
+        except ValueError as error:
+            common.refuse(error)
+            return
+    results = _stored(key)
+    if results is None:
+        st.caption("Press Measure to time this block and every block kind of the same shape on this server's CPU.")
+        return
+    latency = results.comparison.measurements[spec.kind].latency
+    st.caption(
+        f"Batch 1, float32, input {' × '.join(map(str, latency.input_shape))}, {latency.threads} threads, "
+        f"{latency.runs} runs of this block ({latency.method}); median and interquartile range. "
+        "The server is shared: the spread shows how steady the numbers are."
+    )
+    _show(block_measure_artifacts(results, common.figure_style()), "measure")
+
+
+def render_network_latency(network_spec: NetworkSpec) -> None:
+    """Latency per stage (batch 1, with spread) and memory per stage of a network."""
+    st.subheader("Measured latency per stage on this server")
+    budget = _budget_control("net_measure_budget", 6.0)
+    key = ("network", network_spec, budget)
+    if st.button("Measure latency per stage", key="net_measure_button", type="primary"):
+        try:
+            _measure(key, lambda progress: measure_network_results(network_spec, budget, progress), budget)
+        except ValueError as error:
+            common.refuse(error)
+            return
+    results = _stored(key)
+    if results is None:
+        st.caption("Press the button to time every stage of this network (batch 1) on this server's CPU.")
+        return
+    memory = results.memory
+    _memory_metrics(memory.parameter_bytes, memory.largest_activation_bytes, memory.peak_activation_bytes, memory.peak_layer)
+    stages = results.stages
+    st.caption(
+        f"{results.label}: batch 1, float32, {results.threads} threads; each stage timed on its own real input "
+        f"({int(stages['runs'].min())} to {int(stages['runs'].max())} runs per stage); median and interquartile range."
+    )
+    _show(network_measure_artifacts(results, network_spec.name, common.figure_style()), "net_measure")
