@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-COMMAND_MODULES = ("explorer.cli_block",)
+COMMAND_MODULES = ("explorer.cli_block", "explorer.cli_measure")
 
 
 class OneLineParser(argparse.ArgumentParser):
