@@ -24,6 +24,7 @@ Block kinds and the papers they come from:
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,11 +207,12 @@ class BlockSpec:
 
     @property
     def has_residual(self) -> bool:
-        """Residual add only when stride is 1 and in == out (inverted-residual family)."""
+        """Residual add only when stride is 1, in == out and the map keeps its size (inverted-residual family)."""
         return (
             self.kind in ("inverted_residual", "bneck", "mbconv", "fused_mbconv")
             and self.stride == 1
             and self.in_channels == self.out_channels
+            and self.output_size == self.size
         )
 
     def replace(self, **changes: Any) -> BlockSpec:
@@ -276,6 +278,10 @@ def _check_ranges(spec: BlockSpec) -> None:
     )
     if not padding_ok:
         raise ValueError(f"padding: must be 'same' or a whole number from 0 to 64, got {spec.padding!r}.")
+    for name in ("expansion", "se_ratio", "drop_connect"):
+        value = getattr(spec, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name}: must be a number, got {value!r}.")
     if not 1.0 <= float(spec.expansion) <= MAX_EXPANSION:
         raise ValueError(f"expansion: must be from 1 to {MAX_EXPANSION:g}, got {spec.expansion!r}.")
     if spec.expanded_channels is not None:
