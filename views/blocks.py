@@ -184,8 +184,8 @@ def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
 def main() -> None:
     st.title("Blocks")
     st.caption("Every number is counted from the real PyTorch module built from these settings.")
-    common.show_url_notices()
     spec, error = block_controls()
+    common.show_url_notices()
     if error is not None:
         common.refuse(error)
         return

@@ -14,7 +14,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from explorer import export
+
 NOTICES_KEY = "_url_notices"
+REGISTRY_KEY = "_export_registry"
+MODEL_REGISTRY_KEY = "_export_models"
+SCALES = (0.5, 1.0, 1.5, 2.0, 3.0)
+TABLE_LABELS = {"csv": "CSV", "md": "Markdown", "tex": "LaTeX"}
+MODEL_LABELS = {"py": "Python snippet", "txt": "Module structure", "onnx": "ONNX"}
+MODEL_HELP = {
+    "py": "Code that rebuilds exactly this configuration with the explorer library.",
+    "txt": "The printed PyTorch module (print(model)) with its parameter count.",
+    "onnx": "Opens in Netron (netron.app). Randomly initialised weights: shows the architecture, not a trained model.",
+}
 
 
 def _url_value(key: str, default: Any, parse: Callable[[str], Any], valid: Callable[[Any], bool], label: str) -> Any:
@@ -113,7 +125,10 @@ def _raise(raw: str) -> Any:
 
 
 def show_url_notices() -> None:
-    """Show (once) which values from the link were ignored and why."""
+    """Show (once) which values from the link were ignored and why.
+
+    Call it after the page has created its widgets: the notices are collected as they are.
+    """
     for notice in st.session_state.pop(NOTICES_KEY, []):
         st.warning(notice, icon="🔗")
 
@@ -123,14 +138,130 @@ def figure_style() -> str:
     return "slide" if st.session_state.get("slide_style", False) else "screen"
 
 
+def _register(name: str, artifact: go.Figure | pd.DataFrame) -> None:
+    """Remember a shown chart or table for this run's "Export all" ZIP (see :func:`export_all_panel`)."""
+    st.session_state.setdefault(REGISTRY_KEY, {})[name] = artifact
+
+
+def _scale_label(scale: float) -> str:
+    width, height = export.SLIDE_PIXELS
+    return f"{scale:g}× ({round(width * scale)} × {round(height * scale)})"
+
+
+def _scale_select(key: str) -> float:
+    return st.selectbox("PNG size", SCALES, index=SCALES.index(1.0), key=key, format_func=_scale_label,
+                        help="PNG pixel size; SVG and PDF are vector graphics with the same layout.")
+
+
+def _chart_downloads(fig: go.Figure, key: str, name: str) -> None:
+    static = export.static_export_available()
+    columns = st.columns([2.2, 1, 1, 1, 1, 3], vertical_alignment="bottom")
+    scale = 1.0
+    if static:
+        with columns[0]:
+            scale = _scale_select(f"{key}__scale")
+    for column, fmt in zip(columns[1:5], export.FIGURE_FORMATS, strict=True):
+        if fmt in export.STATIC_FORMATS and not static:
+            continue
+        column.download_button(
+            fmt.upper(), data=lambda f=fmt: export.figure_to_bytes(fig, f, scale=scale), file_name=f"{name}.{fmt}",
+            mime=export.MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore", icon=":material/download:",
+        )
+    if not static:
+        columns[0].caption(export.INSTALL_HINT)
+
+
 def show_chart(fig: go.Figure, key: str, name: str) -> None:
-    """Render a plotly figure; ``name`` is its file name stem for exports."""
+    """Render a plotly figure with PNG / SVG / PDF / HTML downloads; ``name`` is its file name stem.
+
+    Files are produced only when a button is clicked (the page does not render them on every
+    rerun). Without Chromium only HTML is offered, with the line that says how to install it.
+    """
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False})
+    _chart_downloads(fig, key, name)
+    _register(name, fig)
 
 
 def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
-    """Render a table; ``name`` is its file name stem for exports."""
+    """Render a table with CSV / Markdown / LaTeX downloads (units in the headers); ``name`` is its file name stem."""
     st.dataframe(frame, key=key, hide_index=True, **kwargs)
+    columns = st.columns([1, 1, 1, 5])
+    for column, fmt in zip(columns[:3], export.TABLE_FORMATS, strict=True):
+        column.download_button(
+            TABLE_LABELS[fmt], data=lambda f=fmt: export.table_to_bytes(frame, f, caption=name.replace("_", " ")),
+            file_name=f"{name}.{fmt}", mime=export.MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore",
+            icon=":material/download:",
+        )
+    _register(name, frame)
+
+
+def model_downloads(spec: export.Model, key: str = "model") -> None:
+    """Download buttons for the block or network: rebuild snippet (.py), module structure (.txt), ONNX.
+
+    The files are also added to this run's "Export all" ZIP. Nothing is built until a
+    button is clicked.
+    """
+    files = export.model_files(spec)
+    st.session_state.setdefault(MODEL_REGISTRY_KEY, {}).update(files)
+    columns = st.columns(len(files))
+    for column, (file_name, produce) in zip(columns, files.items(), strict=True):
+        suffix = file_name.rsplit(".", 1)[1]
+        column.download_button(
+            MODEL_LABELS[suffix], data=produce, file_name=file_name, mime=export.MIME_TYPES[suffix],
+            key=f"{key}__{suffix}", on_click="ignore", icon=":material/download:", help=MODEL_HELP[suffix],
+        )
+
+
+def _zip_fingerprint(plan: dict[str, Any]) -> tuple:
+    """What a built ZIP depends on: the view's configuration (all in the URL), the style and the files."""
+    return tuple(sorted(st.query_params.to_dict().items())), figure_style(), tuple(plan)
+
+
+def _export_formats(key: str) -> tuple[list[str], float]:
+    static = export.static_export_available()
+    if not static:
+        st.warning(export.INSTALL_HINT, icon="🖼️")
+    chart_options = list(export.FIGURE_FORMATS if static else ("html",))
+    left, middle, right = st.columns(3)
+    with left:
+        charts = st.multiselect("Chart formats", chart_options, default=chart_options[:1], key=f"{key}__charts")
+    with middle:
+        tables = st.multiselect("Table formats", list(export.TABLE_FORMATS), default=["csv"], key=f"{key}__tables")
+    with right:
+        scale = _scale_select(f"{key}__scale") if static else 1.0
+    return charts + tables, scale
+
+
+def export_all_panel(zip_name: str = "export", key: str = "export_all") -> None:
+    """ "Export all": one ZIP of every chart and table this run showed (and the model files), with a progress bar.
+
+    Call it once, at the end of a view: it collects what :func:`show_chart`, :func:`show_table`
+    and :func:`model_downloads` registered during the run, then clears the list.
+    """
+    artifacts = st.session_state.pop(REGISTRY_KEY, {})
+    models = st.session_state.pop(MODEL_REGISTRY_KEY, {})
+    with st.expander(f"Export all: {len(artifacts)} charts and tables in one ZIP", icon=":material/folder_zip:"):
+        formats, scale = _export_formats(key)
+        with_models = bool(models) and st.checkbox("Include the model (.py snippet, structure, ONNX)", key=f"{key}__models")
+        plan = export.export_plan(artifacts, formats, scale) | (models if with_models else {})
+        fingerprint = _zip_fingerprint(plan) + (scale,)
+        if st.button(f"Build ZIP ({len(plan)} files)", key=f"{key}__build", disabled=not plan, type="primary"):
+            st.session_state[f"{key}__zip"] = (fingerprint, _build_zip_with_progress(plan))
+        built = st.session_state.get(f"{key}__zip")
+        if built is not None and built[0] == fingerprint:
+            st.download_button(
+                f"Download {zip_name}.zip ({len(built[1]) / 1e6:.1f} MB)", data=built[1], file_name=f"{zip_name}.zip",
+                mime=export.MIME_TYPES["zip"], key=f"{key}__download", on_click="ignore", icon=":material/download:",
+            )
+
+
+def _build_zip_with_progress(plan: dict[str, Any]) -> bytes:
+    bar = st.progress(0.0, text="Starting…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{done} of {total} files" + (f": {name}" if name else ""))
+
+    return export.build_zip(plan, progress)
 
 
 def refuse(error: ValueError) -> None:
