@@ -250,9 +250,13 @@ def export_all_panel(zip_name: str = "export", key: str = "export_all") -> None:
         built = st.session_state.get(f"{key}__zip")
         if built is not None and built[0] == fingerprint:
             st.download_button(
-                f"Download {zip_name}.zip ({len(built[1]) / 1e6:.1f} MB)", data=built[1], file_name=f"{zip_name}.zip",
+                f"Download {zip_name}.zip ({_size_text(len(built[1]))})", data=built[1], file_name=f"{zip_name}.zip",
                 mime=export.MIME_TYPES["zip"], key=f"{key}__download", on_click="ignore", icon=":material/download:",
             )
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
 def _build_zip_with_progress(plan: dict[str, Any]) -> bytes:

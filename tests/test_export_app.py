@@ -1,0 +1,74 @@
+"""Download buttons under every chart and table, model downloads and the "Export all" ZIP, driven by AppTest."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from streamlit.testing.v1 import AppTest
+
+
+def _demo_view(static: bool = True) -> None:
+    from unittest import mock
+
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from explorer import export
+    from explorer.specs import block_spec
+    from views import common
+
+    with mock.patch.object(export, "find_chromium", export.find_chromium if static else (lambda: None)):
+        common.show_chart(go.Figure(go.Bar(x=["dw", "pw"], y=[27, 12])), "chart_params", "params_bars")
+        common.show_table(pd.DataFrame({"layer": ["dw", "pw"], "params": [27, 12]}), "table_params", "params_table")
+        common.model_downloads(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5))
+        common.export_all_panel("demo")
+
+
+def _labels(at: AppTest) -> list[str]:
+    return [button.proto.label for button in at.get("download_button")]
+
+
+def test_every_chart_table_and_model_has_its_download_buttons():
+    at = AppTest.from_function(_demo_view, default_timeout=60).run()
+    assert not at.exception
+    assert _labels(at) == ["PNG", "SVG", "PDF", "HTML", "CSV", "Markdown", "LaTeX", "Python snippet", "Module structure", "ONNX"]
+    files = {button.proto.label: button.proto for button in at.get("download_button")}
+    assert files["PNG"].deferred_file_id and files["ONNX"].deferred_file_id
+    assert at.selectbox(key="chart_params__scale").value == 1.0
+
+
+def test_export_all_builds_a_zip_of_the_chosen_formats():
+    at = AppTest.from_function(_demo_view, default_timeout=60).run()
+    at.multiselect(key="export_all__charts").set_value(["html"])
+    at.multiselect(key="export_all__tables").set_value(["csv", "tex"])
+    at.checkbox(key="export_all__models").check().run()
+    at.button(key="export_all__build").click().run()
+    assert not at.exception
+    _, data = at.session_state["export_all__zip"]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == [
+            "params_bars.html", "params_table.csv", "params_table.tex",
+            "depthwise_separable_block.py", "depthwise_separable_block_structure.txt", "depthwise_separable_block.onnx",
+        ]
+        assert archive.read("params_table.csv").decode().splitlines() == ["layer,params (count)", "dw,27", "pw,12"]
+        assert "parameters: 53" in archive.read("depthwise_separable_block_structure.txt").decode()
+    assert _labels(at)[-1].startswith("Download demo.zip")
+
+
+def test_changing_the_formats_hides_the_stale_zip():
+    at = AppTest.from_function(_demo_view, default_timeout=60).run()
+    at.multiselect(key="export_all__charts").set_value(["html"]).run()
+    at.button(key="export_all__build").click().run()
+    assert _labels(at)[-1].startswith("Download demo.zip")
+    at.multiselect(key="export_all__tables").set_value(["md"]).run()
+    assert not _labels(at)[-1].startswith("Download demo.zip")
+
+
+def test_without_chromium_the_app_says_how_to_install_it_and_offers_html():
+    at = AppTest.from_function(_demo_view, kwargs={"static": False}, default_timeout=60).run()
+    assert not at.exception
+    assert _labels(at)[:4] == ["HTML", "CSV", "Markdown", "LaTeX"]
+    assert any("apt-get install chromium" in caption.value for caption in at.caption)
+    assert any("apt-get install chromium" in warning.value for warning in at.warning)
+    assert at.multiselect(key="export_all__charts").options == ["html"]
