@@ -194,3 +194,37 @@ def test_onnx_output_matches_the_module():
     session = onnx_reference.ReferenceEvaluator(onnx.load_from_string(export.onnx_bytes(module, (8, 7, 7))))
     (output,) = session.run(None, {"image": image.numpy()})
     torch.testing.assert_close(torch.from_numpy(output), module(image), atol=1e-4, rtol=1e-4)
+
+
+def test_network_snippet_rebuilds_the_network_with_the_same_counts():
+    from explorer.networks import count_network, network_spec
+
+    spec = network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)
+    namespace: dict = {}
+    exec(compile(export.model_snippet(spec), "snippet.py", "exec"), namespace)
+    assert namespace["spec"] == spec
+    assert namespace["logits"].shape == (1, 1000)
+    rebuilt = count_costs(namespace["model"], (3, 64, 64))
+    assert (rebuilt.params, rebuilt.macs) == (count_network(spec).params, count_network(spec).macs)
+    assert export.model_stem(spec) == "mobilenet_v3_small_0.5_64"
+    assert list(export.model_files(spec)) == [
+        "mobilenet_v3_small_0.5_64.py", "mobilenet_v3_small_0.5_64_structure.txt", "mobilenet_v3_small_0.5_64.onnx",
+    ]
+
+
+def test_network_structure_heads_with_the_reference_parameter_count():
+    from explorer.networks import network_spec
+
+    # 5,288,548: torchvision efficientnet_b0 parameter count (BRIEF.md calibration table).
+    text = export.model_structure(network_spec("efficientnet_b0"))
+    assert text.startswith("EfficientNet-B0 224x224\nparameters: 5,288,548\n")
+
+
+def test_large_network_onnx_is_structure_only(monkeypatch):
+    from explorer.networks import network_spec
+
+    monkeypatch.setattr(export, "ONNX_WEIGHTS_LIMIT", 1000)
+    model = onnx.load_from_string(export.model_onnx(network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)))
+    onnx.checker.check_model(model)
+    assert len(model.graph.initializer) == 0
+    assert len(model.graph.input) > 1
