@@ -1,0 +1,160 @@
+"""Latency measurement (explorer.measure): the time budget holds, refusals say what to lower, figures are right."""
+
+import time
+
+import pandas as pd
+import pytest
+from torch import nn
+
+from explorer.measure import (
+    Latency,
+    MachinePeaks,
+    check_budget,
+    machine_peaks,
+    measure_block,
+    measure_comparable,
+    roofline_frame,
+    stage_latencies,
+    time_call,
+)
+from explorer.measure_figures import (
+    latency_vs_macs_figure,
+    memory_figure,
+    reduction_figure,
+    reduction_table,
+    roofline_figure,
+)
+from explorer.memory import memory_report
+from explorer.specs import block_spec
+
+TINY = block_spec("standard", in_channels=4, out_channels=4, size=8)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm():
+    """One-time process costs (torch's lazy imports for meta kernels, the machine peaks) are start-up, not budget."""
+    machine_peaks()
+    measure_block(TINY, 0.05)
+
+
+def test_budget_is_respected():
+    start = time.perf_counter()
+    result = measure_block(TINY, 0.5)
+    assert time.perf_counter() - start < 1.5
+    latency = result.latency
+    assert latency.runs >= 1 and latency.threads >= 1
+    assert latency.q1_s <= latency.median_s <= latency.q3_s
+    assert latency.input_shape == (4, 8, 8)
+
+
+def test_slow_calls_fall_back_to_single_runs_within_budget():
+    start = time.perf_counter()
+    latency = time_call(lambda: time.sleep(0.15), 0.5)
+    assert time.perf_counter() - start < 1.0
+    assert latency.method == "single calls"
+    assert latency.runs == latency.samples >= 1
+
+
+def test_quartiles_and_iqr():
+    latency = Latency(median_s=2.0, q1_s=1.0, q3_s=4.0, samples=5, runs=50, threads=2, input_shape=(3, 5, 5),
+                      budget_s=1.0, elapsed_s=0.9, method="blocked_autorange")
+    payload = latency.to_dict()
+    assert payload["latency_ms"] == 2000.0 and payload["latency_ms_iqr"] == 3000.0
+    assert payload["runs"] == 50 and payload["threads"] == 2
+
+
+@pytest.mark.parametrize("budget", [0, 0.01, 121, -1])
+def test_budget_range(budget):
+    with pytest.raises(ValueError, match="budget: must be from 0.05 to 120 seconds"):
+        check_budget(budget)
+
+
+def test_memory_refusal_says_what_to_lower():
+    huge = block_spec("standard", in_channels=512, out_channels=512, size=2048)
+    # peak at the BatchNorm: conv output and BN output, each 512 x 2048^2 x 4 B = 8 GiB; refused before allocating
+    with pytest.raises(ValueError, match=r"memory: .*activations 16,384\.0 MiB.*lower size, in_channels, out_channels or expansion"):
+        measure_block(huge, 1.0)
+
+
+def test_time_refusal_says_what_to_lower():
+    slow = block_spec("standard", in_channels=1024, out_channels=1024, size=256, kernel_size=7)  # 3.4 TMACs
+    with pytest.raises(ValueError, match=r"budget: .*GMACs may take up to .*raise the budget"):
+        measure_block(slow, 1.0)
+
+
+def test_memory_budget_is_a_parameter():
+    with pytest.raises(ValueError, match="over the 0 MiB memory budget"):
+        measure_block(TINY, 0.5, memory_budget=100)
+
+
+def test_comparable_kinds_share_the_budget_with_progress():
+    seen = []
+    start = time.perf_counter()
+    comparison = measure_comparable(TINY.replace(kind="depthwise_separable"), 1.0, lambda f, m: seen.append(f))
+    assert time.perf_counter() - start < 3.0
+    assert list(comparison.measurements)[:2] == ["depthwise_separable", "standard"]
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    frame = comparison.to_frame()
+    assert {"kind", "MACs", "latency ms", "IQR ms", "runs", "threads"} <= set(frame.columns)
+    assert set(frame["kind"]) | set(comparison.refused) == {
+        "standard", "spatially_separable", "depthwise_separable", "group", "inverted_residual", "bneck", "mbconv",
+        "fused_mbconv",
+    }
+
+
+def test_roofline_points_by_hand():
+    peaks = MachinePeaks(gflops=20.0, gbytes_per_s=10.0, threads=1)  # 10 GMAC/s, ridge at 1 MAC/B
+    memory = memory_report(nn.Conv2d(3, 4, 1, bias=False), (3, 5, 5))
+    latency = Latency(1e-6, 1e-6, 1e-6, 1, 1, 1, (3, 5, 5), 1.0, 0.1, "single calls")
+    (row,) = roofline_frame(memory, {"Conv2d": latency}, peaks).to_dict("records")
+    assert row["MACs per byte"] == pytest.approx(300 / 748)
+    assert row["roof GMAC/s"] == pytest.approx(300 / 748 * 10)  # bandwidth-bound below the ridge
+    assert row["attained GMAC/s"] == pytest.approx(0.3)  # 300 MACs in 1 microsecond
+    assert row["bound"] == "memory"
+    fig = roofline_figure(pd.DataFrame([row]), peaks, "slide")
+    roof = fig.data[0]
+    assert list(roof.y)[1:] == [10.0, 10.0] and roof.x[1] == pytest.approx(1.0)
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_stage_latencies_of_named_children():
+    model = nn.Sequential()
+    model.add_module("first", nn.Conv2d(3, 8, 3, padding=1))
+    model.add_module("second", nn.Conv2d(8, 8, 1))
+    frame = stage_latencies(model, (3, 8, 8), 0.5)
+    assert list(frame["stage"]) == ["first", "second"]
+    assert list(frame["MACs"]) == [8 * 64 * 27, 8 * 64 * 8]
+    assert (frame["runs"] >= 1).all() and (frame["q1 ms"] <= frame["q3 ms"]).all()
+
+
+TABLE = pd.DataFrame({
+    "kind": ["standard", "depthwise_separable"], "label": ["Standard", "DS"], "MACs": [100, 10],
+    "latency ms": [10.0, 5.0], "q1 ms": [9.0, 4.0], "q3 ms": [12.0, 5.5],
+})
+
+
+def test_reduction_table_by_hand():
+    (row,) = reduction_table(TABLE).to_dict("records")
+    assert row["MAC reduction (x)"] == 10.0 and row["latency reduction (x)"] == 2.0
+    fig = reduction_figure(reduction_table(TABLE), "screen")
+    assert [trace.name for trace in fig.data] == ["MAC reduction (x)", "latency reduction (x)"]
+
+
+def test_latency_vs_macs_figure_has_quartile_bars():
+    fig = latency_vs_macs_figure(TABLE, "depthwise_separable", 2, "screen")
+    (trace,) = fig.data
+    assert list(trace.x) == [100, 10] and list(trace.y) == [10.0, 5.0]
+    assert list(trace.error_y.array) == [2.0, 0.5] and list(trace.error_y.arrayminus) == [1.0, 1.0]
+    assert "2 threads" in fig.layout.yaxis.title.text
+
+
+def test_memory_figure_in_kib_and_bad_input():
+    frame = memory_report(nn.Conv2d(3, 4, 1, bias=False), (3, 5, 5)).to_frame()
+    fig = memory_figure(frame, "layer", "live bytes", "screen")
+    assert list(fig.data[0].y) == [700 / 1024] and list(fig.data[1].y) == [48 / 1024]
+    with pytest.raises(ValueError, match="memory table: missing column"):
+        memory_figure(frame.drop(columns="weight bytes"), "layer", "live bytes", "screen")
+    with pytest.raises(ValueError, match="style"):
+        memory_figure(frame, "layer", "live bytes", "poster")
+    with pytest.raises(ValueError, match="standard conv was not measured"):
+        reduction_table(TABLE.iloc[1:])
