@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import torch
+
 from explorer.blocks import build_block
 from explorer.cli import format_count, print_json
 from explorer.costs import count_costs
@@ -68,7 +70,9 @@ def _print_table(spec: BlockSpec, report) -> None:
 
 def run_block(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
-    report = count_costs(build_block(spec), (spec.in_channels, spec.size, spec.size))
+    with torch.device("meta"):
+        module = build_block(spec)
+    report = count_costs(module, (spec.in_channels, spec.size, spec.size))
     if args.json:
         print_json({"kind": spec.kind, "spec": spec.to_dict()} | report.to_dict())
     else:
