@@ -17,6 +17,7 @@ from explorer.figures import COST_UNITS, short_count
 from explorer.formulas import block_formula
 from explorer.specs import ACTIVATION_NAMES, BLOCK_KINDS, GATE_NAMES, BlockSpec, block_spec, textbook_spec
 from views import common
+from views.measure_panel import render_measure_panel
 
 KIND_DEPENDENT_KEYS = ("activation", "gate", "expansion", "se_ratio", "drop_connect", "groups", "size", "sweep")
 
@@ -159,7 +160,9 @@ def _cached_artifacts(spec: BlockSpec, style: str, sweep: str, log_scale: bool, 
 
 def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
     prefix = spec.kind
-    diagram, compare, sweep, layers = st.tabs(["Block diagram", "Compare kinds", "Sweep", "Per-layer table"])
+    diagram, compare, sweep, layers, measure = st.tabs(
+        ["Block diagram", "Compare kinds", "Sweep", "Per-layer table", "Latency & memory"]
+    )
     with diagram:
         common.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
     with compare:
@@ -179,6 +182,8 @@ def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
         common.show_table(frame, "table_layers", f"{prefix}_layers")
         common.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
         common.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
+    with measure:
+        render_measure_panel(spec)
 
 
 def main() -> None:
