@@ -16,6 +16,10 @@ PAGES = {
     "Inside the blocks": [
         st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
     ],
+    "Networks": [
+        st.Page(str(ROOT / "views/networks.py"), title="Networks", icon="🕸️", url_path="networks"),
+        st.Page(str(ROOT / "views/scaling.py"), title="Compound scaling", icon="📐", url_path="scaling"),
+    ],
     "Measure": [
         st.Page(str(ROOT / "views/latency.py"), title="Latency & memory", icon="⏱️", url_path="latency"),
     ],

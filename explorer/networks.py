@@ -18,6 +18,7 @@ when a table is made (:func:`network_table`); :func:`build_network` only reads t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +29,7 @@ import torch
 from torch import nn
 
 from explorer.blocks import build_block
+from explorer.costs import CostReport, count_costs
 from explorer.layers import ConvNormAct, make_activation
 from explorer.scaling import make_divisible, round_repeats, scale_v1_channels
 from explorer.specs import BLOCK_KINDS, BlockSpec, block_spec
@@ -286,8 +288,10 @@ class NetworkSpec:
         family = self.family
         if "width_mult" in family.options:
             text = f"{family.label} {self.width_mult:g}-{self.resolution}"
-        elif self.name == "efficientnet":
+        elif self.name == "efficientnet" and self.phi is not None:
             text = f"EfficientNet φ={self.phi:g} {self.resolution}x{self.resolution}"
+        elif self.name == "efficientnet":
+            text = f"EfficientNet depth {self.depth_mult:.2f}, width {self.width_mult:.2f}, {self.resolution}x{self.resolution}"
         else:
             text = f"{family.label} {self.resolution}x{self.resolution}"
         return text + (" (full conv)" if self.full_conv else "")
@@ -496,6 +500,16 @@ def _head(table: NetworkTable) -> nn.Sequential:
     return nn.Sequential(parts)
 
 
+def _classifier(table: NetworkTable) -> nn.Sequential:
+    return nn.Sequential(OrderedDict(dropout=nn.Dropout(table.head.dropout), fc=nn.Linear(table.features, table.num_classes)))
+
+
+def _stem(table: NetworkTable) -> ConvNormAct:
+    stem = table.stem
+    padding = (stem.kernel_size - 1) // 2
+    return ConvNormAct(3, stem.out_channels, stem.kernel_size, stride=stem.stride, padding=padding, activation=stem.activation)
+
+
 class Network(nn.Module):
     """``stem`` -> ``stages`` (one ``nn.Sequential`` per table row) -> ``head`` -> ``classifier``.
 
@@ -505,16 +519,10 @@ class Network(nn.Module):
 
     def __init__(self, table: NetworkTable) -> None:
         super().__init__()
-        stem = table.stem
-        self.stem = ConvNormAct(
-            3, stem.out_channels, stem.kernel_size, stride=stem.stride, padding=(stem.kernel_size - 1) // 2,
-            activation=stem.activation,
-        )
+        self.stem = _stem(table)
         self.stages = nn.Sequential(*(nn.Sequential(*map(build_block, specs)) for specs in block_specs(table)))
         self.head = _head(table)
-        self.classifier = nn.Sequential(
-            OrderedDict(dropout=nn.Dropout(table.head.dropout), fc=nn.Linear(table.features, table.num_classes))
-        )
+        self.classifier = _classifier(table)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.head(self.stages(self.stem(x))))
@@ -523,3 +531,42 @@ class Network(nn.Module):
 def build_network(table: NetworkTable) -> Network:
     """Build the PyTorch module for ``table`` (eval mode). Wrap in ``torch.device("meta")`` to count only."""
     return Network(table).eval()
+
+
+@functools.lru_cache(maxsize=64)
+def count_network(spec: NetworkSpec) -> CostReport:
+    """Params, MACs, other ops and per-layer rows of the network ``spec`` describes, for one image.
+
+    The module is built on the meta device (structure only, no weights, no activations), so
+    the time does not depend on the resolution. Results are cached per spec; treat them as read-only.
+    """
+    with torch.device("meta"):
+        module = build_network(network_table(spec))
+    return count_costs(module, (3, spec.resolution, spec.resolution))
+
+
+@functools.lru_cache(maxsize=4096)
+def _part_cost(part: BlockSpec) -> tuple[int, int]:
+    with torch.device("meta"):
+        module = build_block(part)
+    report = count_costs(module, (part.in_channels, part.size, part.size))
+    return report.params, report.macs
+
+
+@functools.lru_cache(maxsize=1024)
+def network_totals(spec: NetworkSpec) -> tuple[int, int]:
+    """``(params, MACs)`` of the network, fast: each distinct block is counted once.
+
+    Blocks with the same spec cost the same (drop connect changes nothing at inference), so
+    the totals are the stem, the head and the sum over blocks; equal to :func:`count_network`'s
+    totals, but cheap enough for family charts and scaling curves with dozens of networks.
+    """
+    table = network_table(spec)
+    parts = [part.replace(drop_connect=0.0) for stage in block_specs(table) for part in stage]
+    params, macs = map(sum, zip(*(_part_cost(part) for part in parts), strict=True))
+    last = parts[-1]
+    with torch.device("meta"):
+        stem, tail = _stem(table), nn.Sequential(_head(table), _classifier(table))
+    stem_report = count_costs(stem, (3, table.resolution, table.resolution))
+    tail_report = count_costs(tail, (last.out_channels, last.output_size, last.output_size))
+    return params + stem_report.params + tail_report.params, macs + stem_report.macs + tail_report.macs

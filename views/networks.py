@@ -1,0 +1,122 @@
+"""Networks page: pick MobileNetV1/V2/V3 or an EfficientNet, see where params and MACs go.
+
+Reads widgets, builds a :class:`~explorer.networks.NetworkSpec`, renders what
+:func:`explorer.network_view.network_artifacts` returns. No counting logic lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from explorer.cli import format_count
+from explorer.network_view import network_artifacts
+from explorer.networks import (
+    COMPOUND_ALPHA,
+    COMPOUND_BETA,
+    COMPOUND_GAMMA,
+    NETWORK_FAMILIES,
+    NETWORK_NAMES,
+    NetworkSpec,
+    network_spec,
+)
+from views import common
+from views.measure_panel import render_network_latency
+
+
+def _family_controls(name: str) -> dict[str, Any]:
+    options = NETWORK_FAMILIES[name].options
+    values: dict[str, Any] = {}
+    if "width_mult" in options:
+        values["width_mult"] = common.float_slider(
+            "Width multiplier", "net_width", 0.25, 2.0, 1.0, 0.05,
+            help="Scales every channel count (MobileNetV1: α; rounding rule of each family applied once).",
+        )
+    if "phi" in options:
+        values["phi"] = common.float_slider("Compound coefficient φ", "net_phi", 0.0, 8.0, 1.0, 0.1)
+        for key, label, default in (("alpha", "α (depth)", COMPOUND_ALPHA), ("beta", "β (width)", COMPOUND_BETA),
+                                    ("gamma", "γ (resolution)", COMPOUND_GAMMA)):
+            values[key] = common.number_input(label, f"net_{key}", 1.0, 2.0, default, 0.01, format="%.2f")
+    if "full_conv" in options:
+        values["full_conv"] = common.toggle(
+            "Full convolutions", "net_full_conv", False,
+            help="Replace every depthwise-separable block by a full 3x3 conv (paper Table 4).",
+        )
+    return values
+
+
+def network_controls() -> tuple[NetworkSpec | None, ValueError | None]:
+    """Sidebar widgets -> a validated network spec, or the error explaining why it is impossible."""
+    with st.sidebar:
+        st.header("Network")
+        name = common.select("Network", "net", list(NETWORK_NAMES), "efficientnet_b0",
+                             format_func=lambda n: NETWORK_FAMILIES[n].label)
+        values = _family_controls(name)
+        if common.toggle("Custom resolution", "net_custom_res", False, help="Off: the network's own resolution."):
+            values["resolution"] = common.int_slider("Resolution (pixels)", "net_resolution", 32, 2048, 224, 8)
+        values["num_classes"] = common.number_input("Classes", "net_classes", 1, 100_000, 1000, 1)
+    try:
+        return network_spec(name, **values), None
+    except ValueError as error:
+        return None, error
+
+
+@st.cache_data(max_entries=32, show_spinner="Counting every layer…")
+def _cached_artifacts(spec: NetworkSpec, style: str) -> dict[str, object]:
+    return network_artifacts(spec, style)
+
+
+def _metrics(spec: NetworkSpec, totals) -> None:
+    counted = totals.set_index("quantity")
+    params, macs = int(counted.loc["params", "counted"]), int(counted.loc["MACs (conv + linear)", "counted"])
+    paper_params, paper_macs = counted.loc["params", "paper"], counted.loc["MACs (conv + linear)", "paper"]
+    columns = st.columns(4)
+    columns[0].metric("Parameters", f"{params:,}", help="Every parameter, BatchNorm's affine weights included.")
+    columns[1].metric("MACs", f"{macs:,}", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
+    columns[2].metric("Paper: params", format_count(paper_params) if paper_params == paper_params else "—")
+    columns[3].metric("Paper: MACs", format_count(paper_macs) if paper_macs == paper_macs else "—")
+    st.caption(counted.loc["params", "note"])
+
+
+def _render(spec: NetworkSpec, artifacts: dict[str, object]) -> None:
+    stem = spec.name
+    st.subheader("The paper's table, counted")
+    common.show_table(artifacts["stages"], "table_stages", f"{stem}_stages")
+    left, right = st.columns(2)
+    with left:
+        common.show_chart(artifacts["cost_by_stage"], "chart_stages", f"{stem}_cost_by_stage")
+    with right:
+        common.show_chart(artifacts["cost_by_operation"], "chart_operations", f"{stem}_cost_by_operation")
+    common.show_chart(artifacts["family"], "chart_family", f"{stem}_family")
+    with st.expander("Totals against the paper, and every other operation"):
+        common.show_table(artifacts["totals"], "table_totals", f"{stem}_totals")
+        common.show_table(artifacts["operations"], "table_operations", f"{stem}_operations")
+    layers = artifacts["layers"]
+    with st.expander(f"Per-layer table ({len(layers)} rows)"):
+        st.caption(
+            f"The rows add up to {layers['params'].sum():,} params and {layers['MACs'].sum():,} MACs. "
+            "Sort by clicking a column header; non-MAC operations have their own columns."
+        )
+        common.show_table(layers, "table_layers", f"{stem}_layers")
+
+
+def main() -> None:
+    st.title("Networks")
+    st.caption("MobileNetV1, V2, V3 and EfficientNet, built on the fly and counted layer by layer.")
+    spec, error = network_controls()
+    common.show_url_notices()
+    if error is not None:
+        common.refuse(error)
+        return
+    st.markdown(f"**{spec.label}** — {spec.family.paper}")
+    artifacts = _cached_artifacts(spec, common.figure_style())
+    _metrics(spec, artifacts["totals"])
+    _render(spec, artifacts)
+    with st.expander("Latency and memory on this server"):
+        render_network_latency(spec)
+    common.model_downloads(spec, key="net_model")
+    common.export_all_panel(zip_name=spec.name)
+
+
+main()
