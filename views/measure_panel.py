@@ -73,11 +73,19 @@ def _show(artifacts: dict[str, object], prefix: str) -> None:
             common.show_table(artifact, key, name)
 
 
+def _bytes_text(count: int) -> str:
+    """``212`` -> ``212 B``, ``4_817_664`` -> ``4.59 MiB``."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:,.2f} {unit}"
+    return f"{count:,} B"
+
+
 def _memory_metrics(parameter_bytes: int, largest: int, peak: int, peak_layer: str) -> None:
     columns = st.columns(3)
-    columns[0].metric("Weights", f"{parameter_bytes / 1024:,.1f} KiB", help="Every parameter, float32.")
-    columns[1].metric("Largest activation", f"{largest / 1024:,.1f} KiB", help="The largest single tensor, batch 1.")
-    columns[2].metric("Peak activation memory", f"{peak / 1024:,.1f} KiB", help=(
+    columns[0].metric("Weights", _bytes_text(parameter_bytes), help="Every parameter, float32.")
+    columns[1].metric("Largest activation", _bytes_text(largest), help="The largest single tensor, batch 1.")
+    columns[2].metric("Peak activation memory", _bytes_text(peak), help=(
         "Sequential execution: at each layer call, its inputs, its output and every tensor still needed later "
         f"(e.g. the residual shortcut) are live. Peak at {peak_layer or 'the input'}."
     ))
