@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from views import common
+
 ROOT = Path(__file__).parent
 
 PAGES = {
@@ -27,5 +29,7 @@ PAGES = {
 
 st.set_page_config(page_title="Efficient CNN block explorer", page_icon="🧱", layout="wide")
 with st.sidebar:
-    st.toggle("Slide style", key="slide_style", help="White background, large fonts, thick lines, colour-blind-safe palette.")
+    common.toggle(
+        "Slide style", "slide_style", False, help="White background, large fonts, thick lines, colour-blind-safe palette."
+    )
 st.navigation(PAGES).run()

@@ -129,16 +129,16 @@ def _metrics(spec: BlockSpec, unit: str) -> None:
 
 def _formula(spec: BlockSpec) -> None:
     formula = block_formula(spec)
-    with st.expander("The formula, with these numbers", expanded=True):
-        for definition in formula.definitions:
-            st.latex(definition)
-        st.markdown("**Parameters**")
-        st.latex(formula.params_text)
-        st.markdown("**MACs** (batch 1; FLOPs = 2 × MACs)")
-        st.latex(formula.macs_text)
-        if formula.ratio_text:
-            st.markdown("**Cost ratio against a standard conv of the same shape**")
-            st.latex(formula.ratio_text)
+    st.caption("Derived analytically from the hyperparameters; the tests check it equals the count of the built module.")
+    for definition in formula.definitions:
+        st.latex(definition)
+    st.markdown("**Parameters**")
+    st.latex(formula.params_text)
+    st.markdown("**MACs** (batch 1; FLOPs = 2 × MACs)")
+    st.latex(formula.macs_text)
+    if formula.ratio_text:
+        st.markdown("**Cost ratio against a standard conv of the same shape**")
+        st.latex(formula.ratio_text)
 
 
 def _view_controls(spec: BlockSpec) -> tuple[str, bool, str]:
@@ -160,11 +160,13 @@ def _cached_artifacts(spec: BlockSpec, style: str, sweep: str, log_scale: bool, 
 
 def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
     prefix = spec.kind
-    diagram, compare, sweep, layers, measure = st.tabs(
-        ["Block diagram", "Compare kinds", "Sweep", "Per-layer table", "Latency & memory"]
+    diagram, formula, compare, sweep, layers, measure = st.tabs(
+        ["Block diagram", "Formula", "Compare kinds", "Sweep", "Per-layer table", "Latency & memory"]
     )
     with diagram:
         common.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
+    with formula:
+        _formula(spec)
     with compare:
         common.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
         common.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
@@ -197,7 +199,6 @@ def main() -> None:
     st.markdown(f"**{spec.info.label}** — {spec.info.paper or 'the baseline every other block is measured against'}")
     unit, log_scale, sweep = _view_controls(spec)
     _metrics(spec, unit)
-    _formula(spec)
     artifacts = _cached_artifacts(spec, common.figure_style(), sweep, log_scale, unit)
     _render_artifacts(spec, artifacts)
     st.caption(f"Totals: {short_count(block_report(spec).params)} params, {short_count(block_report(spec).macs)} MACs.")
