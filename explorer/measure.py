@@ -105,11 +105,16 @@ def machine_peaks() -> MachinePeaks:
 
 @dataclass(frozen=True)
 class Latency:
-    """Measured latency of one call: median and IQR over samples, with how it was measured."""
+    """Measured latency of one call: median, quartiles and minimum over samples, with how it was measured.
+
+    On a busy machine the minimum is the least disturbed sample; the median and the IQR say
+    what a user of the machine as it is would see.
+    """
 
     median_s: float
     q1_s: float
     q3_s: float
+    min_s: float
     samples: int
     runs: int
     threads: int
@@ -129,6 +134,7 @@ class Latency:
             "latency_ms_iqr": self.iqr_s * 1e3,
             "latency_ms_q1": self.q1_s * 1e3,
             "latency_ms_q3": self.q3_s * 1e3,
+            "latency_ms_min": self.min_s * 1e3,
             "samples": self.samples,
             "runs": self.runs,
             "threads": self.threads,
@@ -213,7 +219,7 @@ def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[in
         times, per_sample, method = _single_runs(call, deadline, warm), 1, "single calls"
     quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [times[0]] * 3
     return Latency(
-        median_s=statistics.median(times), q1_s=quartiles[0], q3_s=quartiles[2], samples=len(times),
+        median_s=statistics.median(times), q1_s=quartiles[0], q3_s=quartiles[2], min_s=min(times), samples=len(times),
         runs=len(times) * per_sample, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
         elapsed_s=time.perf_counter() - start, method=method,
     )

@@ -43,7 +43,7 @@ def test_budget_is_respected():
     assert time.perf_counter() - start < 1.5
     latency = result.latency
     assert latency.runs >= 1 and latency.threads >= 1
-    assert latency.q1_s <= latency.median_s <= latency.q3_s
+    assert latency.min_s <= latency.q1_s <= latency.median_s <= latency.q3_s
     assert latency.input_shape == (4, 8, 8)
 
 
@@ -56,7 +56,7 @@ def test_slow_calls_fall_back_to_single_runs_within_budget():
 
 
 def test_quartiles_and_iqr():
-    latency = Latency(median_s=2.0, q1_s=1.0, q3_s=4.0, samples=5, runs=50, threads=2, input_shape=(3, 5, 5),
+    latency = Latency(median_s=2.0, q1_s=1.0, q3_s=4.0, min_s=0.5, samples=5, runs=50, threads=2, input_shape=(3, 5, 5),
                       budget_s=1.0, elapsed_s=0.9, method="blocked_autorange")
     payload = latency.to_dict()
     assert payload["latency_ms"] == 2000.0 and payload["latency_ms_iqr"] == 3000.0
@@ -105,7 +105,7 @@ def test_comparable_kinds_share_the_budget_with_progress():
 def test_roofline_points_by_hand():
     peaks = MachinePeaks(gflops=20.0, gbytes_per_s=10.0, threads=1)  # 10 GMAC/s, ridge at 1 MAC/B
     memory = memory_report(nn.Conv2d(3, 4, 1, bias=False), (3, 5, 5))
-    latency = Latency(1e-6, 1e-6, 1e-6, 1, 1, 1, (3, 5, 5), 1.0, 0.1, "single calls")
+    latency = Latency(1e-6, 1e-6, 1e-6, 1e-6, 1, 1, 1, (3, 5, 5), 1.0, 0.1, "single calls")
     (row,) = roofline_frame(memory, {"Conv2d": latency}, peaks).to_dict("records")
     assert row["MACs per byte"] == pytest.approx(300 / 748)
     assert row["roof GMAC/s"] == pytest.approx(300 / 748 * 10)  # bandwidth-bound below the ridge
