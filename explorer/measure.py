@@ -160,6 +160,10 @@ def estimated_forward_seconds(memory: MemoryReport, peaks: MachinePeaks) -> floa
     return compute + traffic
 
 
+def _passes_text(passes: int) -> str:
+    return "one forward pass" if passes == 1 else f"{passes} forward passes"
+
+
 def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                    hint: str = BLOCK_HINT, passes: int = 1, held_bytes: int = 0) -> None:
     """Refuse (ValueError saying what to lower) work that would not fit the memory or time budget.
@@ -182,7 +186,7 @@ def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = D
     estimate = passes * estimated_forward_seconds(memory, machine_peaks())
     if estimate > budget_s:
         raise ValueError(
-            f"budget: {passes} forward pass(es) of {memory.macs / 1e9:,.2f} GMACs may take up to {estimate:,.1f} s on "
+            f"budget: {_passes_text(passes)} of {memory.macs / 1e9:,.2f} GMACs may take up to {estimate:,.1f} s on "
             f"this machine, more than the {budget_s:g} s time budget; {hint}, or raise the budget."
         )
 
@@ -304,7 +308,8 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
     The configured block is measured first, then the standard conv, then the others; the
     budget left is shared evenly between the kinds still to measure. Every kind's estimated
     forward pass must fit the whole budget: the configured block is refused (ValueError),
-    another kind is listed in :attr:`Comparison.refused` with the reason.
+    another kind is listed in :attr:`Comparison.refused` with the reason, as is a kind
+    reached once the budget is used up (so the budget is exceeded by one call at most).
     """
     start = time.perf_counter()
     budget_s = check_budget(budget_s)
@@ -312,10 +317,14 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
     order = [kind for kind in dict.fromkeys([spec.kind, "standard", *specs]) if kind in specs]
     measurements, refused = {}, {}
     for index, kind in enumerate(order):
-        share = max((budget_s - (time.perf_counter() - start)) / (len(order) - index), MIN_BUDGET_S)
+        left = budget_s - (time.perf_counter() - start)
         if progress:
-            progress(index / len(order), f"Measuring {specs[kind].info.label} ({share:.2f} s)")
+            progress(index / len(order), f"Measuring {specs[kind].info.label} ({max(left, 0):.2f} s left)")
+        if index and left < MIN_BUDGET_S:
+            refused[kind] = "budget: not measured, the time budget was used up by the kinds before it; raise the budget."
+            continue
         try:
+            share = max(left / (len(order) - index), MIN_BUDGET_S)
             measurements[kind] = measure_block(specs[kind], share, memory_budget, budget_s)
         except ValueError as error:
             if kind == spec.kind:
