@@ -174,7 +174,7 @@ def _check_format(fmt: str, valid: tuple[str, ...], what: str) -> str:
     return text
 
 
-def _check_scale(scale: float) -> float:
+def check_scale(scale: float) -> float:
     if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0.25 <= scale <= 4:
         width, height = SLIDE_PIXELS
         raise ValueError(f"scale: must be a number from 0.25 to 4 (1 = {width} x {height} pixels), got {scale!r}.")
@@ -189,23 +189,33 @@ def figure_to_bytes(
     PNG is ``width * scale`` x ``height * scale`` pixels. The figure is laid out on a canvas
     ``LAYOUT_ZOOM`` times smaller and drawn at that zoom, so its fonts and lines come out
     1.5x as large as on screen: readable at the back of a lecture hall. SVG and PDF use the
-    same layout, so all three look alike.
+    same layout, so all three look alike. See :func:`_render_options` for tall figures.
 
     Raises:
         ValueError: unknown format or scale out of range.
         ChromiumNotFoundError: a static format was asked for and no Chromium is installed.
     """
     fmt = _check_format(fmt, FIGURE_FORMATS, "figure")
-    scale = _check_scale(scale)
+    scale = check_scale(scale)
     if fmt == "html":
         return figure_to_html(fig)
-    opts = {
-        "format": fmt,
-        "width": round(width / LAYOUT_ZOOM),
-        "height": round(height / LAYOUT_ZOOM),
-        "scale": LAYOUT_ZOOM * scale,
-    }
-    return _BROWSER.render(fig.to_dict(), opts)
+    return _BROWSER.render(fig.to_dict(), _render_options(fig, fmt, width, height, scale))
+
+
+def _render_options(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> dict[str, Any]:
+    """Canvas size (CSS pixels) and zoom so the image is ``width x height`` times ``scale``.
+
+    The canvas is ``LAYOUT_ZOOM`` times smaller than the image, or larger where the figure
+    asks for more height than that (a tall block diagram): then the canvas grows at the
+    same aspect ratio and the zoom shrinks, so boxes never overlap and the image keeps
+    its size.
+    """
+    divisor = math.gcd(width, height)
+    aspect_width, aspect_height = width // divisor, height // divisor
+    steps = math.ceil(max(height / LAYOUT_ZOOM, float(fig.layout.height or 0)) / aspect_height)
+    zoom = width / (steps * aspect_width)
+    # plotly.js truncates size * scale to whole pixels; the 1e-9 keeps 1919.9999 from becoming 1919.
+    return {"format": fmt, "width": steps * aspect_width, "height": steps * aspect_height, "scale": zoom * scale * (1 + 1e-9)}
 
 
 def figure_to_html(fig: go.Figure) -> bytes:

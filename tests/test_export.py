@@ -228,3 +228,12 @@ def test_large_network_onnx_is_structure_only(monkeypatch):
     onnx.checker.check_model(model)
     assert len(model.graph.initializer) == 0
     assert len(model.graph.input) > 1
+
+
+@needs_chromium
+def test_a_tall_figure_keeps_the_slide_size_on_a_larger_canvas():
+    fig = small_figure()
+    fig.update_layout(height=910)
+    opts = export._render_options(fig, "png", 1920, 1080, 1.0)
+    assert (opts["width"], opts["height"]) == (1632, 918)
+    assert Image.open(io.BytesIO(export.figure_to_bytes(fig, "png"))).size == (1920, 1080)
