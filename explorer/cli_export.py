@@ -1,5 +1,8 @@
 """``python -m explorer export block|network ...``: every chart and table of a view, written to files.
 
+``export block KIND [block options]`` takes the flags of ``python -m explorer block``;
+``export network NAME [network options]`` those of ``python -m explorer network``.
+
 The files are the ones the app's "Export all" ZIP holds, made by the same library
 functions (:func:`explorer.block_view.block_artifacts`, :func:`explorer.network_view.network_artifacts`)
 and the same exporters (:mod:`explorer.export`).
@@ -16,6 +19,7 @@ import plotly.graph_objects as go
 
 from explorer import export
 from explorer.cli_block import add_block_options, spec_from_args
+from explorer.cli_network import add_network_options, network_spec_from_args
 from explorer.figures import COST_UNITS
 from explorer.style import STYLES
 
@@ -99,7 +103,24 @@ def _add_block_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_export_block)
 
 
+def run_export_network(args: argparse.Namespace) -> int:
+    from explorer.network_view import network_artifacts
+
+    spec = network_spec_from_args(args)
+    export.check_scale(args.scale)
+    artifacts = _prefixed(network_artifacts(spec, args.style), export.model_stem(spec))
+    return export_view(artifacts, args, export.model_files(spec))
+
+
+def _add_network_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("network", help="every chart and table of the Networks view for one network")
+    add_network_options(parser)
+    _add_common_options(parser)
+    parser.set_defaults(func=run_export_network)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="write every chart and table of a view to files (PNG, SVG, PDF, CSV, ...)")
     targets = parser.add_subparsers(dest="target", required=True, parser_class=type(parser))
     _add_block_parser(targets)
+    _add_network_parser(targets)

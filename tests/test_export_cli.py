@@ -78,3 +78,14 @@ def test_python_dash_m_runs_the_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "\\toprule" in (tmp_path / "depthwise_separable_layers.tex").read_text()
+
+
+def test_export_network_names_files_after_the_network(tmp_path, capsys):
+    assert main(["export", "network", "mobilenet_v2", "--width-mult", "0.5", "--resolution", "160",
+                 "--out", str(tmp_path), "--formats", "csv,html"]) == 0
+    names = {path.name for path in tmp_path.iterdir()}
+    assert {"mobilenet_v2_0.5_160_layers.csv", "mobilenet_v2_0.5_160_totals.csv", "mobilenet_v2_0.5_160_family.html"} <= names
+    assert all(name.startswith("mobilenet_v2_0.5_160_") for name in names)
+    assert "params (count)" in (tmp_path / "mobilenet_v2_0.5_160_layers.csv").read_text().splitlines()[0]
+    assert main(["export", "network", "mobilenet_v2", "--phi", "2", "--out", str(tmp_path)]) == 2
+    assert "phi" in capsys.readouterr().err
