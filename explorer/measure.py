@@ -8,7 +8,8 @@ never assumed.
 
 How a latency is measured (``torch.utils.benchmark``):
 
-- batch 1, float32, eval mode, ``torch.inference_mode``, ``torch.get_num_threads()`` threads;
+- batch 1, float32, eval mode, ``torch.inference_mode``, ``torch.get_num_threads()`` threads
+  (choose them with :func:`using_threads`);
 - one warm-up call first (not counted), then ``Timer.blocked_autorange`` fills the rest of the
   budget with blocks of back-to-back calls; each sample is one block's time per call. The
   median and the interquartile range (IQR, 75th - 25th percentile) are over these samples;
@@ -27,10 +28,12 @@ MAC), bandwidth from a large tensor copy (GB/s counting the read and the write).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,9 +91,14 @@ def _best_seconds(call: Callable[[], Any], repeats: int) -> float:
     return best
 
 
-@functools.cache
 def machine_peaks() -> MachinePeaks:
-    """Peak GFLOP/s from a 1024 x 1024 float32 matmul and GB/s from a 64 MiB copy, measured once per process."""
+    """Peak GFLOP/s from a 1024 x 1024 float32 matmul and GB/s from a 64 MiB copy, at the current
+    thread count; measured once per process and thread count."""
+    return _machine_peaks(torch.get_num_threads())
+
+
+@functools.cache
+def _machine_peaks(threads: int) -> MachinePeaks:
     with torch.inference_mode():
         a, b = torch.randn(MATMUL_SIZE, MATMUL_SIZE), torch.randn(MATMUL_SIZE, MATMUL_SIZE)
         matmul = _best_seconds(lambda: torch.mm(a, b), PEAK_REPEATS)
@@ -99,7 +107,7 @@ def machine_peaks() -> MachinePeaks:
     return MachinePeaks(
         gflops=2 * MATMUL_SIZE**3 / matmul / 1e9,
         gbytes_per_s=2 * COPY_ELEMENTS * 4 / copy / 1e9,
-        threads=torch.get_num_threads(),
+        threads=threads,
     )
 
 
@@ -189,6 +197,31 @@ def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = D
             f"budget: {_passes_text(passes)} of {memory.macs / 1e9:,.2f} GMACs may take up to {estimate:,.1f} s on "
             f"this machine, more than the {budget_s:g} s time budget; {hint}, or raise the budget."
         )
+
+
+def thread_choices() -> list[int]:
+    """Thread counts a measurement may use: 1 up to this machine's CPU count."""
+    return list(range(1, (os.cpu_count() or 1) + 1))
+
+
+@contextlib.contextmanager
+def using_threads(threads: int | None) -> Iterator[int]:
+    """Run the ``with`` body with ``threads`` torch threads (None: leave as is), restored afterwards.
+
+    torch's thread count is process-wide. On a machine shared with other busy processes one
+    thread is often faster and steadier than several, which wait for each other.
+    """
+    if threads is None:
+        yield torch.get_num_threads()
+        return
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads not in thread_choices():
+        raise ValueError(f"threads: must be a whole number from 1 to {thread_choices()[-1]}, got {threads!r}.")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield threads
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _timer(call: Callable[[], Any], threads: int) -> benchmark.Timer:

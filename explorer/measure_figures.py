@@ -18,6 +18,7 @@ import torch
 from explorer.blocks import build_block
 from explorer.figures import short_count
 from explorer.measure import (
+    DEFAULT_MEMORY_BUDGET,
     NETWORK_HINT,
     Comparison,
     Latency,
@@ -225,7 +226,8 @@ class NetworkMeasureResults:
     threads: int
 
 
-def measure_network_results(spec: NetworkSpec, budget_s: float, progress: Progress | None = None) -> NetworkMeasureResults:
+def measure_network_results(spec: NetworkSpec, budget_s: float, progress: Progress | None = None,
+                            memory_budget: int = DEFAULT_MEMORY_BUDGET) -> NetworkMeasureResults:
     """Latency per stage (batch 1) of a network and its memory per stage.
 
     The memory and time checks run on a meta-tensor copy before any weight is allocated; the
@@ -236,8 +238,8 @@ def measure_network_results(spec: NetworkSpec, budget_s: float, progress: Progre
     with torch.device("meta"):
         skeleton = build_network(table)
     memory = memory_report(skeleton, shape, network_stage)
-    check_parts_feasible(memory, check_budget(budget_s), hint=NETWORK_HINT)
-    stages = stage_latencies(build_network(table), shape, budget_s, network_stage, progress, memory=memory)
+    check_parts_feasible(memory, check_budget(budget_s), memory_budget, NETWORK_HINT)
+    stages = stage_latencies(build_network(table), shape, budget_s, network_stage, progress, memory_budget, memory=memory)
     return NetworkMeasureResults(spec.label, stages, memory, int(stages["threads"].iloc[0]))
 
 

@@ -4,6 +4,7 @@ import time
 
 import pandas as pd
 import pytest
+import torch
 from torch import nn
 
 from explorer.measure import (
@@ -16,6 +17,7 @@ from explorer.measure import (
     roofline_frame,
     stage_latencies,
     time_call,
+    using_threads,
 )
 from explorer.measure_figures import (
     latency_vs_macs_figure,
@@ -158,3 +160,12 @@ def test_memory_figure_in_kib_and_bad_input():
         memory_figure(frame, "layer", "live bytes", "poster")
     with pytest.raises(ValueError, match="standard conv was not measured"):
         reduction_table(TABLE.iloc[1:])
+
+
+def test_threads_are_set_for_the_measurement_and_restored():
+    before = torch.get_num_threads()
+    with using_threads(1):
+        assert measure_block(TINY, 0.1).latency.threads == 1
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="threads: must be a whole number from 1 to"), using_threads(0):
+        pass

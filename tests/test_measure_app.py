@@ -29,11 +29,12 @@ def test_block_memory_then_measure(page):
     assert _metric(page, "Peak activation memory") == "800 B"
     assert not page.get("plotly_chart")
     page.slider(key="measure_budget").set_value(0.5).run()
+    page.selectbox(key="measure_threads").set_value(1).run()
     page.button(key="measure_button").click().run()
     assert not page.exception and not page.error
     charts = page.get("plotly_chart")
     assert len(charts) == 4  # latency vs MACs, reduction vs standard, roofline, memory per layer
-    assert any("threads" in caption.value for caption in page.caption)
+    assert any("1 threads" in caption.value for caption in page.caption)
 
 
 def test_network_stage_latency(page):

@@ -11,14 +11,14 @@ from explorer.cli import main
 
 def test_json_has_the_promised_keys(capsys):
     argv = ["measure", "block", "standard", "--in-channels", "3", "--out-channels", "4", "--size", "5", "--textbook",
-            "--budget", "0.3", "--json"]
+            "--budget", "0.3", "--threads", "1", "--json"]
     assert main(argv) == 0
     payload = json.loads(capsys.readouterr().out)
     assert {"latency_ms", "latency_ms_iqr", "runs", "threads", "macs", "peak_activation_bytes"} <= set(payload)
     assert payload["macs"] == 108 * 9  # 3x3 conv 3 -> 4, no padding: 108 weights x 3x3 outputs
     assert payload["peak_activation_bytes"] == 3 * 25 * 4 + 4 * 9 * 4  # input and output live together
     assert payload["parameter_bytes"] == 108 * 4
-    assert payload["runs"] >= 1 and payload["threads"] >= 1 and payload["latency_ms"] > 0
+    assert payload["runs"] >= 1 and payload["threads"] == 1 and payload["latency_ms"] > 0
     assert payload["input_shape"] == [3, 5, 5] and payload["batch"] == 1
 
 
@@ -35,6 +35,7 @@ def test_table_output(capsys):
         (["--size", "4096", "--in-channels", "512"], "memory: this configuration needs about"),
         (["--memory-budget-mib", "-1"], "memory budget: must be a positive number"),
         (["--groups", "3"], "groups: does not apply"),
+        (["--threads", "0"], "threads: must be a whole number from 1 to"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
@@ -47,3 +48,17 @@ def test_unknown_kind_exits_2_in_a_real_process():
     done = subprocess.run([sys.executable, "-m", "explorer", "measure", "block", "nope"], capture_output=True, text=True)
     assert done.returncode == 2
     assert "invalid choice: 'nope'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_network_json(capsys):
+    argv = ["measure", "network", "mobilenet_v3_small", "--resolution", "32", "--budget", "1", "--threads", "1", "--json"]
+    assert main(argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert {"latency_ms", "latency_ms_iqr", "runs", "threads", "macs", "peak_activation_bytes", "stages"} <= set(payload)
+    assert payload["stages"][0]["stage"] == "stem" and payload["stages"][-1]["stage"] == "classifier"
+    assert payload["latency_ms"] == pytest.approx(sum(stage["latency ms"] for stage in payload["stages"]))
+
+
+def test_too_big_a_network_is_refused(capsys):
+    assert main(["measure", "network", "efficientnet_l2"]) == 2
+    assert "memory: this configuration needs about" in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """Measure panels: CPU latency and memory of a block or a network, on this server, within a time budget.
 
 Only widgets and rendering live here; measuring and drawing are in :mod:`explorer.measure_figures`.
-Results are kept per configuration and budget in ``st.session_state``, so a rerun (a style
+Results are kept per configuration, budget and thread count in ``st.session_state``, so a rerun (a style
 switch, another tab) redraws without measuring again. One measurement runs at a time on the
 server, so that two sessions do not slow each other's numbers down.
 """
@@ -16,7 +16,7 @@ import streamlit as st
 import torch
 
 from explorer.blocks import build_block
-from explorer.measure import MAX_BUDGET_S, Progress
+from explorer.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
 from explorer.measure_figures import (
     block_measure_artifacts,
     measure_block_results,
@@ -42,14 +42,15 @@ def _stored(key: tuple) -> Any:
     return st.session_state.setdefault(RESULTS_KEY, {}).get(key)
 
 
-def _measure(key: tuple, run: Callable[[Progress], Any], budget: float) -> Any:
-    """Run ``run`` with a progress bar under the server-wide lock; store and return its result."""
+def _measure(key: tuple, run: Callable[[Progress], Any], budget: float, threads: int) -> Any:
+    """Run ``run`` with ``threads`` torch threads and a progress bar under the server-wide lock; store its result."""
     bar = st.progress(0.0, text="Waiting for another measurement on this server to finish…")
     if not _measure_lock().acquire(timeout=MAX_BUDGET_S + budget):
         bar.empty()
         raise ValueError("budget: the server is busy measuring for someone else; try again in a moment.")
     try:
-        result = run(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+        with using_threads(threads):
+            result = run(lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
     finally:
         _measure_lock().release()
         bar.empty()
@@ -57,11 +58,21 @@ def _measure(key: tuple, run: Callable[[Progress], Any], budget: float) -> Any:
     return result
 
 
-def _budget_control(key: str, default: float) -> float:
-    return common.float_slider(
-        "Time budget, seconds", key, 0.5, PANEL_BUDGET_MAX, default, 0.5,
-        help="Measuring stops when the budget is used and reports what it got (more time: more runs, tighter spread).",
-    )
+def _budget_controls(prefix: str, default: float) -> tuple[float, int]:
+    """The time budget slider and the thread count, side by side."""
+    left, right = st.columns([3, 1])
+    with left:
+        budget = common.float_slider(
+            "Time budget, seconds", f"{prefix}_budget", 0.5, PANEL_BUDGET_MAX, default, 0.5,
+            help="Measuring stops when the budget is used and reports what it got (more time: more runs, tighter spread).",
+        )
+    with right:
+        choices = thread_choices()
+        threads = common.select(
+            "Threads", f"{prefix}_threads", choices, min(torch.get_num_threads(), choices[-1]),
+            help="torch threads used while measuring. On a busy shared server, 1 thread is often faster and steadier.",
+        )
+    return budget, int(threads)
 
 
 def _show(artifacts: dict[str, object], prefix: str) -> None:
@@ -97,11 +108,11 @@ def render_measure_panel(spec: BlockSpec) -> None:
     with torch.device("meta"):
         memory = memory_report(build_block(spec), (spec.in_channels, spec.size, spec.size))
     _memory_metrics(memory.parameter_bytes, memory.largest_activation_bytes, memory.peak_activation_bytes, memory.peak_layer)
-    budget = _budget_control("measure_budget", 4.0)
-    key = ("block", spec, budget)
+    budget, threads = _budget_controls("measure", 4.0)
+    key = ("block", spec, budget, threads)
     if st.button("Measure", key="measure_button", type="primary"):
         try:
-            _measure(key, lambda progress: measure_block_results(spec, budget, progress), budget)
+            _measure(key, lambda progress: measure_block_results(spec, budget, progress), budget, threads)
         except ValueError as error:
             common.refuse(error)
             return
@@ -121,11 +132,11 @@ def render_measure_panel(spec: BlockSpec) -> None:
 def render_network_latency(network_spec: NetworkSpec) -> None:
     """Latency per stage (batch 1, with spread) and memory per stage of a network."""
     st.subheader("Measured latency per stage on this server")
-    budget = _budget_control("net_measure_budget", 6.0)
-    key = ("network", network_spec, budget)
+    budget, threads = _budget_controls("net_measure", 6.0)
+    key = ("network", network_spec, budget, threads)
     if st.button("Measure latency per stage", key="net_measure_button", type="primary"):
         try:
-            _measure(key, lambda progress: measure_network_results(network_spec, budget, progress), budget)
+            _measure(key, lambda progress: measure_network_results(network_spec, budget, progress), budget, threads)
         except ValueError as error:
             common.refuse(error)
             return
