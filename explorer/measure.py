@@ -291,25 +291,30 @@ class BlockMeasurement:
                 "macs_per_byte": self.memory.intensity} | self.latency.to_dict()
 
 
-def measure_block(spec: BlockSpec, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                  allowed_s: float | None = None) -> BlockMeasurement:
-    """Count, check and time one block; counts and checks run on meta tensors before any weight exists.
-
-    ``allowed_s`` (default: the budget) is the time one forward pass may take at most; a
-    longer estimate is refused.
-    """
+def block_reports(spec: BlockSpec) -> tuple[CostReport, MemoryReport]:
+    """The block's cost and memory reports, counted on meta tensors (no weight is allocated)."""
     shape = (spec.in_channels, spec.size, spec.size)
     with torch.device("meta"):
         skeleton = build_block(spec)
     costs = count_costs(skeleton, shape)
-    memory = memory_report(skeleton, shape, costs=costs)
-    budget_s = check_budget(budget_s)
-    check_feasible(memory, max(budget_s, allowed_s or budget_s), memory_budget)
+    return costs, memory_report(skeleton, shape, costs=costs)
+
+
+def _time_block(spec: BlockSpec, costs: CostReport, memory: MemoryReport, budget_s: float) -> BlockMeasurement:
+    shape = (spec.in_channels, spec.size, spec.size)
     module = build_block(spec).eval()
     with torch.inference_mode():
         sample = torch.randn(1, *shape)
         latency = time_call(lambda: module(sample), budget_s, shape)
     return BlockMeasurement(spec, costs, memory, latency)
+
+
+def measure_block(spec: BlockSpec, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> BlockMeasurement:
+    """Count, check and time one block; counts and checks run on meta tensors before any weight exists."""
+    budget_s = check_budget(budget_s)
+    costs, memory = block_reports(spec)
+    check_feasible(memory, budget_s, memory_budget)
+    return _time_block(spec, costs, memory, budget_s)
 
 
 @dataclass(frozen=True)
@@ -338,34 +343,48 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
                        memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Comparison:
     """Measure ``spec`` and every comparable block kind at the same shape within one shared time budget.
 
-    The configured block is measured first, then the standard conv, then the others; the
-    budget left is shared evenly between the kinds still to measure. Every kind's estimated
-    forward pass must fit the whole budget: the configured block is refused (ValueError),
-    another kind is listed in :attr:`Comparison.refused` with the reason, as is a kind
-    reached once the budget is used up (so the budget is exceeded by one call at most).
+    Every kind is counted and checked on meta tensors first (its estimated forward pass must
+    fit the whole budget): the configured block is refused (ValueError), another kind is listed
+    in :attr:`Comparison.refused` with the reason. Then the clock starts: the configured block
+    is timed first, then the standard conv, then the others, the budget left shared evenly
+    between the kinds still to time; a kind reached once the budget is used up is listed as
+    not measured (so the budget is exceeded by about one call at most).
     """
-    start = time.perf_counter()
     budget_s = check_budget(budget_s)
     specs = comparable_specs(spec) or {spec.kind: spec}
     order = [kind for kind in dict.fromkeys([spec.kind, "standard", *specs]) if kind in specs]
-    measurements, refused = {}, {}
-    for index, kind in enumerate(order):
+    reports, refused = _checked_reports(specs, order, spec.kind, budget_s, memory_budget)
+    start = time.perf_counter()
+    measurements = {}
+    for index, kind in enumerate(reports):
         left = budget_s - (time.perf_counter() - start)
         if progress:
-            progress(index / len(order), f"Measuring {specs[kind].info.label} ({max(left, 0):.2f} s left)")
+            progress(index / len(reports), f"Measuring {specs[kind].info.label} ({max(left, 0):.2f} s left)")
         if index and left < MIN_BUDGET_S:
             refused[kind] = "budget: not measured, the time budget was used up by the kinds before it; raise the budget."
             continue
-        try:
-            share = max(left / (len(order) - index), MIN_BUDGET_S)
-            measurements[kind] = measure_block(specs[kind], share, memory_budget, budget_s)
-        except ValueError as error:
-            if kind == spec.kind:
-                raise
-            refused[kind] = str(error)
+        share = max(left / (len(reports) - index), MIN_BUDGET_S)
+        measurements[kind] = _time_block(specs[kind], *reports[kind], share)
     if progress:
         progress(1.0, "Done")
     return Comparison(measurements, refused)
+
+
+def _checked_reports(specs: dict[str, BlockSpec], order: list[str], main: str, budget_s: float,
+                     memory_budget: int) -> tuple[dict[str, tuple[CostReport, MemoryReport]], dict[str, str]]:
+    """Meta-tensor reports of the kinds that fit the budgets, and the reasons for those that do not."""
+    reports, refused = {}, {}
+    for kind in order:
+        costs, memory = block_reports(specs[kind])
+        try:
+            check_feasible(memory, budget_s, memory_budget)
+        except ValueError as error:
+            if kind == main:
+                raise
+            refused[kind] = str(error)
+            continue
+        reports[kind] = (costs, memory)
+    return reports, refused
 
 
 def _capture_inputs(module: nn.Module, sample: torch.Tensor, names: Sequence[str]) -> dict[str, tuple]:

@@ -19,6 +19,7 @@ from explorer.blocks import build_block
 from explorer.figures import short_count
 from explorer.measure import (
     DEFAULT_MEMORY_BUDGET,
+    MIN_BUDGET_S,
     NETWORK_HINT,
     Comparison,
     Latency,
@@ -161,16 +162,35 @@ class BlockMeasureResults:
     memory: MemoryReport
     layers: dict[str, Latency]
     peaks: MachinePeaks
+    layers_refused: str = ""
+
+    def refused_frame(self) -> pd.DataFrame:
+        """What was not measured and why: refused kinds, and the per-layer timing if it did not fit."""
+        rows = [{"what": name, "reason": reason} for name, reason in self.comparison.refused.items()]
+        if self.layers_refused:
+            rows.append({"what": "per-layer timing (roofline)", "reason": self.layers_refused})
+        return pd.DataFrame(rows, columns=["what", "reason"])
 
 
 def measure_block_results(spec: BlockSpec, budget_s: float, progress: Progress | None = None) -> BlockMeasureResults:
-    """Measure every comparable kind (70% of the budget) and the block's own layers (30%)."""
+    """Measure every comparable kind (70% of the budget) and the block's own layers (30%).
+
+    Raises:
+        ValueError: the configured block does not fit the memory or time budget. Per-layer
+            timing that does not fit its 30% is skipped, with the reason in ``layers_refused``.
+    """
+    budget_s = check_budget(budget_s)
     peaks = machine_peaks()
-    comparison = measure_comparable(spec, budget_s * (1 - LAYER_SHARE), _scaled(progress, 0.0, 1 - LAYER_SHARE))
+    kinds_budget, layers_budget = (max(budget_s * share, MIN_BUDGET_S) for share in (1 - LAYER_SHARE, LAYER_SHARE))
+    comparison = measure_comparable(spec, kinds_budget, _scaled(progress, 0.0, 1 - LAYER_SHARE))
     shape = (spec.in_channels, spec.size, spec.size)
     module = build_block(spec)
-    layers = layer_latencies(module, shape, budget_s * LAYER_SHARE, _scaled(progress, 1 - LAYER_SHARE, 1.0))
-    return BlockMeasureResults(spec, comparison, memory_report(module, shape), layers, peaks)
+    layers, refused = {}, ""
+    try:
+        layers = layer_latencies(module, shape, layers_budget, _scaled(progress, 1 - LAYER_SHARE, 1.0))
+    except ValueError as error:
+        refused = str(error)
+    return BlockMeasureResults(spec, comparison, memory_report(module, shape), layers, peaks, refused)
 
 
 def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
@@ -208,10 +228,9 @@ def block_measure_artifacts(results: BlockMeasureResults, style: str = "screen")
     artifacts[f"{kind}_memory_table"] = layers
     if not points.empty:
         artifacts[f"{kind}_roofline_table"] = points
-    if results.comparison.refused:
-        artifacts[f"{kind}_refused"] = pd.DataFrame(
-            [{"kind": name, "reason": reason} for name, reason in results.comparison.refused.items()]
-        )
+    refused = results.refused_frame()
+    if not refused.empty:
+        artifacts[f"{kind}_not_measured"] = refused
     artifacts["machine"] = machine_table(results.peaks)
     return artifacts
 
