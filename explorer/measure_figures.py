@@ -226,6 +226,7 @@ def block_measure_artifacts(results: BlockMeasureResults, style: str = "screen")
     artifacts[f"{kind}_memory_per_layer"] = memory_figure(layers, "layer", "live bytes", style)
     artifacts[f"{kind}_latency_table"] = table
     artifacts[f"{kind}_memory_table"] = layers
+    artifacts[f"{kind}_memory_per_part_table"] = results.memory.stage_frame()
     if not points.empty:
         artifacts[f"{kind}_roofline_table"] = points
     refused = results.refused_frame()
