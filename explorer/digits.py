@@ -15,19 +15,26 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+from PIL import Image
+from plotly.subplots import make_subplots
+from safetensors.torch import load, load_file, save, save_file
 from torch import nn
 
 from explorer.blocks import InvertedBottleneck
 from explorer.layers import ConvNormAct
+from explorer.se_analysis import se_excitations
 from explorer.specs import block_spec
+from explorer.style import apply_style, color
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 DEFAULT_WEIGHTS = ASSETS / "digits_mbconv.safetensors"
@@ -249,3 +256,157 @@ def load_trained(path: Path = DEFAULT_WEIGHTS) -> tuple[DigitsNet, dict]:
     meta_file = metadata_path(path)
     metadata = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
     return model.eval(), metadata
+
+
+def image_to_digit(rgb: np.ndarray) -> np.ndarray:
+    """Turn a photo or drawing of one digit into an 8x8 map in [0, 1] like ``load_digits``.
+
+    Greyscale; inverted when the background is light (the dataset has bright ink on black);
+    cropped to the ink's bounding box, padded to a centred square with a margin, then
+    area-averaged down to 8x8 (the dataset counts ink pixels in 4x4 blocks of a 32x32 bitmap).
+    """
+    grey = np.asarray(Image.fromarray(np.asarray(rgb, dtype=np.uint8)).convert("L"), dtype=np.float64) / 255.0
+    if np.median(grey) > 0.5:
+        grey = 1.0 - grey
+    grey = np.clip(grey - np.median(grey), 0.0, None)
+    if grey.max() <= 0.05:
+        raise ValueError("image: no digit found (the image is blank or has no contrast).")
+    rows, cols = np.nonzero(grey > 0.3 * grey.max())
+    ink = grey[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    side = int(max(ink.shape) * 1.25) + 1
+    square = np.zeros((side, side))
+    top, left = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
+    square[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    small = np.asarray(Image.fromarray((square * 255).astype(np.uint8)).resize((8, 8), Image.Resampling.BOX), dtype=np.float64)
+    return small / small.max()
+
+
+def weights_to_bytes(model: DigitsNet) -> bytes:
+    """The model's weights as safetensors bytes (for a download, or to pass a retrained model around)."""
+    return save({name: tensor.detach().contiguous() for name, tensor in model.state_dict().items()})
+
+
+def model_from_bytes(data: bytes) -> DigitsNet:
+    """A :class:`DigitsNet` (eval mode) from safetensors bytes; no pickle involved."""
+    model = DigitsNet()
+    try:
+        model.load_state_dict(load(data), strict=True)
+    except Exception as error:  # safetensors raises its own error type for malformed bytes
+        raise ValueError(f"weights: not DigitsNet safetensors weights ({' '.join(str(error).split())[:200]}).") from None
+    return model.eval()
+
+
+def class_specificity(gates: torch.Tensor, labels: torch.Tensor) -> float:
+    """Share of the excitation variance explained by the class (pooled η² over channels).
+
+    ``sum_c sum_k n_k (mean_kc - mean_c)^2 / sum_c sum_i (g_ic - mean_c)^2``: 0 when every
+    class has the same mean gates (class-agnostic), 1 when the gates depend only on the class.
+    """
+    gates = gates.to(torch.float64)
+    overall = gates.mean(0)
+    total = ((gates - overall) ** 2).sum()
+    between = sum(
+        (labels == k).sum() * ((gates[labels == k].mean(0) - overall) ** 2).sum() for k in labels.unique()
+    )
+    return float(between / total) if total > 0 else 0.0
+
+
+def se_statistics(model: DigitsNet, data: DigitsData) -> tuple[pd.DataFrame, OrderedDict[str, np.ndarray]]:
+    """Per SE layer on the held-out set: a summary row and the class x channel mean gates."""
+    _, gates = se_excitations(model, data.test_x)
+    rows, means = [], OrderedDict()
+    for depth, (name, layer) in enumerate(gates.items(), start=1):
+        means[name] = np.stack([layer[data.test_y == k].mean(0).numpy() for k in range(10)])
+        rows.append({
+            "SE layer": name, "depth": depth, "channels": layer.shape[1],
+            "class specificity η²": class_specificity(layer, data.test_y),
+            "std of class means": float(means[name].std(0).mean()),
+            "mean gate": float(layer.mean()), "std of gates (all channels)": float(layer.std()),
+        })
+    return pd.DataFrame(rows), means
+
+
+def heatmap_figure(name: str, means: np.ndarray, style: str) -> go.Figure:
+    """Class x channel heatmap of the mean gate of one SE layer (SENet Fig. 6, as a heatmap)."""
+    fig = go.Figure(go.Heatmap(z=means, x=[str(c) for c in range(means.shape[1])], y=[str(k) for k in range(10)],
+                               colorscale="Viridis", colorbar={"title": "mean gate"}))
+    fig.update_xaxes(title_text="channel", type="category", showticklabels=means.shape[1] <= 48)
+    fig.update_yaxes(title_text="digit class", type="category")
+    return apply_style(fig, style, f"{name}: mean excitation per class ({means.shape[1]} channels)")
+
+
+def specificity_figure(table: pd.DataFrame, style: str) -> go.Figure:
+    """Class specificity (η²) of each SE layer, from the first block to the last."""
+    fig = go.Figure(go.Bar(x=table["SE layer"], y=table["class specificity η²"], marker_color=color(style, 0),
+                           text=[f"{v:.2f}" for v in table["class specificity η²"]], textposition="outside"))
+    fig.update_xaxes(title_text="SE layer (shallow → deep)", type="category")
+    fig.update_yaxes(title_text="η² (variance explained by class)", range=[0, 1])
+    return apply_style(fig, style, "How class-specific is each SE layer? (held-out set)")
+
+
+def digits_artifacts(model: DigitsNet, style: str = "screen") -> OrderedDict[str, go.Figure | pd.DataFrame]:
+    """Everything the trained-model page shows about SE on the held-out set, by export name."""
+    data = load_split()
+    table, means = se_statistics(model, data)
+    result = evaluate(model, data)
+    accuracy = pd.DataFrame([{"held-out accuracy": result["accuracy"], "correct": result["correct"],
+                              "n_test": result["n_test"], "split": f"stratified {TEST_FRACTION:.0%}, random_state {SPLIT_SEED}"}])
+    shown: OrderedDict[str, go.Figure | pd.DataFrame] = OrderedDict([
+        ("digits_accuracy", accuracy),
+        ("digits_se_specificity", specificity_figure(table, style)),
+        ("digits_se_layers", table),
+    ])
+    for name, layer_means in means.items():
+        shown[f"digits_heatmap_{name.replace('.', '_')}"] = heatmap_figure(name, layer_means, style)
+    return shown
+
+
+def held_out_example(label: int) -> np.ndarray:
+    """The first held-out image of class ``label`` (8x8 in [0, 1]): built-in examples to try."""
+    if not 0 <= int(label) <= 9:
+        raise ValueError(f"digit: must be from 0 to 9, got {label!r}.")
+    data = load_split()
+    return data.test_x[int((data.test_y == int(label)).nonzero()[0, 0]), 0].numpy()
+
+
+def _digit_figure(digit: np.ndarray, style: str) -> go.Figure:
+    fig = go.Figure(go.Heatmap(z=np.asarray(digit)[::-1], colorscale="Greys", zmin=0, zmax=1, showscale=False))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, scaleanchor="x")
+    return apply_style(fig, style, "Input (8 x 8)")
+
+
+def _probability_figure(probabilities: np.ndarray, style: str) -> go.Figure:
+    predicted = int(probabilities.argmax())
+    fig = go.Figure(go.Bar(x=[str(k) for k in range(10)], y=probabilities, marker_color=color(style, 0)))
+    fig.update_xaxes(title_text="class", type="category")
+    fig.update_yaxes(title_text="probability", range=[0, 1])
+    return apply_style(fig, style, f"Prediction: {predicted} ({probabilities[predicted]:.1%})")
+
+
+def _gates_figure(gates: OrderedDict[str, torch.Tensor], reference: OrderedDict[str, torch.Tensor], style: str) -> go.Figure:
+    fig = make_subplots(rows=len(gates), cols=1, subplot_titles=list(gates), vertical_spacing=0.06)
+    for row, (name, value) in enumerate(gates.items(), start=1):
+        channels = list(range(value.shape[1]))
+        fig.add_trace(go.Bar(x=channels, y=value[0].numpy(), marker_color=color(style, 0), name="this digit",
+                             showlegend=row == 1), row=row, col=1)
+        fig.add_trace(go.Scatter(x=channels, y=reference[name].mean(0).numpy(), mode="lines", name="held-out mean",
+                                 line={"color": color(style, 3)}, showlegend=row == 1), row=row, col=1)
+        fig.update_yaxes(range=[0, 1], row=row, col=1)
+    fig = apply_style(fig, style, "SE gates for this digit, per layer")
+    fig.update_layout(height=220 * len(gates))
+    return fig
+
+
+def prediction_artifacts(model: DigitsNet, digit: np.ndarray, style: str = "screen") -> OrderedDict[str, go.Figure]:
+    """Prediction for one 8x8 digit and each SE layer's gates for it next to the held-out mean."""
+    digit = np.asarray(digit, dtype=np.float32)
+    if digit.shape != (8, 8):
+        raise ValueError(f"digit: must be an 8 x 8 image, got shape {digit.shape}.")
+    logits, gates = se_excitations(model, torch.tensor(digit).view(1, 1, 8, 8))
+    _, reference = se_excitations(model, load_split().test_x)
+    return OrderedDict([
+        ("digit_input", _digit_figure(digit, style)),
+        ("digit_probabilities", _probability_figure(torch.softmax(logits, 1)[0].numpy(), style)),
+        ("digit_se_gates", _gates_figure(gates, reference, style)),
+    ])
