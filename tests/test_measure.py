@@ -169,3 +169,22 @@ def test_threads_are_set_for_the_measurement_and_restored():
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="threads: must be a whole number from 1 to"), using_threads(0):
         pass
+
+
+def test_block_artifacts_in_display_order():
+    from explorer.measure_figures import block_measure_artifacts, measure_block_results
+
+    spec = block_spec("depthwise_separable", in_channels=4, out_channels=8, size=8)
+    results = measure_block_results(spec, 1.0)
+    artifacts = block_measure_artifacts(results, "slide")
+    figures = [name for name, item in artifacts.items() if hasattr(item, "to_plotly_json")]
+    assert figures == [
+        "depthwise_separable_latency_vs_macs", "depthwise_separable_latency_reduction",
+        "depthwise_separable_roofline", "depthwise_separable_memory_per_layer",
+    ]
+    assert artifacts["depthwise_separable_latency_reduction_table"]["MAC reduction (x)"].iloc[0] == pytest.approx(
+        results.comparison.measurements["standard"].costs.macs / results.comparison.measurements["depthwise_separable"].costs.macs,
+        abs=1e-3,
+    )
+    assert set(artifacts["depthwise_separable_roofline_table"]["layer"]) == {"conv_dw.conv", "conv_pw.conv"}
+    assert artifacts["depthwise_separable_memory_table"]["live bytes"].max() == results.memory.peak_activation_bytes
