@@ -23,8 +23,8 @@ from explorer.measure_figures import (
     measure_network_results,
     network_measure_artifacts,
 )
-from explorer.memory import memory_report
-from explorer.networks import NetworkSpec
+from explorer.memory import MemoryReport, memory_report, network_stage
+from explorer.networks import NetworkSpec, build_network, network_table
 from explorer.specs import BlockSpec
 from views import common
 
@@ -92,22 +92,37 @@ def _bytes_text(count: int) -> str:
     return f"{count:,} B"
 
 
-def _memory_metrics(parameter_bytes: int, largest: int, peak: int, peak_layer: str) -> None:
-    columns = st.columns(3)
-    columns[0].metric("Weights", _bytes_text(parameter_bytes), help="Every parameter, float32.")
-    columns[1].metric("Largest activation", _bytes_text(largest), help="The largest single tensor, batch 1.")
-    columns[2].metric("Peak activation memory", _bytes_text(peak), help=(
+@st.cache_data(max_entries=64, show_spinner=False)
+def _block_memory(spec: BlockSpec) -> MemoryReport:
+    with torch.device("meta"):
+        return memory_report(build_block(spec), (spec.in_channels, spec.size, spec.size))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _network_memory(spec: NetworkSpec) -> MemoryReport:
+    with torch.device("meta"):
+        return memory_report(build_network(network_table(spec)), (3, spec.resolution, spec.resolution), network_stage)
+
+
+def _memory_metrics(memory: MemoryReport) -> None:
+    """Weights, largest activation and peak activation memory (counted on meta tensors, always shown)."""
+    columns = st.columns(4)
+    columns[0].metric("Weights", _bytes_text(memory.parameter_bytes), help="Every parameter, float32.")
+    columns[1].metric("Largest activation", _bytes_text(memory.largest_activation_bytes),
+                      help="The largest single tensor, batch 1.")
+    columns[2].metric("Peak activation memory", _bytes_text(memory.peak_activation_bytes), help=(
         "Sequential execution: at each layer call, its inputs, its output and every tensor still needed later "
-        f"(e.g. the residual shortcut) are live. Peak at {peak_layer or 'the input'}."
+        f"(e.g. the residual shortcut) are live. Peak at {memory.peak_layer or 'the input'}."
+    ))
+    columns[3].metric("MACs per byte moved", f"{memory.intensity:.2f}", help=(
+        "Arithmetic intensity: MACs / (input + output + weight bytes of every layer, each moved once)."
     ))
 
 
 def render_measure_panel(spec: BlockSpec) -> None:
     """The "Measure" panel of a block: latency of it and every comparable kind, memory, roofline."""
     st.subheader("Measured latency and memory on this server")
-    with torch.device("meta"):
-        memory = memory_report(build_block(spec), (spec.in_channels, spec.size, spec.size))
-    _memory_metrics(memory.parameter_bytes, memory.largest_activation_bytes, memory.peak_activation_bytes, memory.peak_layer)
+    _memory_metrics(_block_memory(spec))
     budget, threads = _budget_controls("measure", 4.0)
     key = ("block", spec, budget, threads)
     if st.button("Measure", key="measure_button", type="primary"):
@@ -132,6 +147,11 @@ def render_measure_panel(spec: BlockSpec) -> None:
 def render_network_latency(network_spec: NetworkSpec) -> None:
     """Latency per stage (batch 1, with spread) and memory per stage of a network."""
     st.subheader("Measured latency per stage on this server")
+    try:
+        _memory_metrics(_network_memory(network_spec))
+    except ValueError as error:
+        common.refuse(error)
+        return
     budget, threads = _budget_controls("net_measure", 6.0)
     key = ("network", network_spec, budget, threads)
     if st.button("Measure latency per stage", key="net_measure_button", type="primary"):
@@ -144,8 +164,6 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
     if results is None:
         st.caption("Press the button to time every stage of this network (batch 1) on this server's CPU.")
         return
-    memory = results.memory
-    _memory_metrics(memory.parameter_bytes, memory.largest_activation_bytes, memory.peak_activation_bytes, memory.peak_layer)
     stages = results.stages
     st.caption(
         f"{results.label}: batch 1, float32, {results.threads} threads; each stage timed on its own real input "
