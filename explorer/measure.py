@@ -228,8 +228,8 @@ def _timer(call: Callable[[], Any], threads: int) -> benchmark.Timer:
     return benchmark.Timer(stmt="call()", globals={"call": call}, num_threads=threads)
 
 
-def _single_runs(call: Callable[[], Any], deadline: float, first: float) -> list[float]:
-    """Time single calls until the next one would pass ``deadline``; at least the warm-up time."""
+def _single_runs(call: Callable[[], Any], deadline: float, first: float) -> tuple[list[float], str]:
+    """Time single calls until the next one would pass ``deadline``; the warm-up time if none fits."""
     times: list[float] = []
     last = first
     while time.perf_counter() + last <= deadline:
@@ -237,7 +237,7 @@ def _single_runs(call: Callable[[], Any], deadline: float, first: float) -> list
         call()
         last = time.perf_counter() - start
         times.append(last)
-    return times or [first]
+    return (times, "single calls") if times else ([first], "warm-up call only")
 
 
 def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[int] = ()) -> Latency:
@@ -247,13 +247,16 @@ def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[in
     threads = torch.get_num_threads()
     call()
     warm = time.perf_counter() - start
+    # blocked_autorange first grows its block size tenfold until a block takes >= 1/1000 of the
+    # run time and timer overhead is negligible (about 1.1 blocks in all), then may finish one
+    # block past its run time: keep 2.2 blocks of the budget for that.
     block = max(warm, BLOCK_FLOOR_S, budget_s / 100)
     room = deadline - time.perf_counter() - 2.2 * block
     if room > block:
         measurement = _timer(call, threads).blocked_autorange(min_run_time=room)
         times, per_sample, method = list(measurement.times), measurement.number_per_run, "blocked_autorange"
     else:
-        times, per_sample, method = _single_runs(call, deadline, warm), 1, "single calls"
+        (times, method), per_sample = _single_runs(call, deadline, warm), 1
     quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [times[0]] * 3
     return Latency(
         median_s=statistics.median(times), q1_s=quartiles[0], q3_s=quartiles[2], min_s=min(times), samples=len(times),

@@ -14,6 +14,7 @@ from explorer.measure import (
     machine_peaks,
     measure_block,
     measure_comparable,
+    measure_module,
     roofline_frame,
     stage_latencies,
     time_call,
@@ -55,6 +56,8 @@ def test_slow_calls_fall_back_to_single_runs_within_budget():
     assert time.perf_counter() - start < 1.0
     assert latency.method == "single calls"
     assert latency.runs == latency.samples >= 1
+    only = time_call(lambda: time.sleep(0.06), 0.05)
+    assert only.method == "warm-up call only" and only.runs == 1
 
 
 def test_quartiles_and_iqr():
@@ -188,3 +191,10 @@ def test_block_artifacts_in_display_order():
     )
     assert set(artifacts["depthwise_separable_roofline_table"]["layer"]) == {"conv_dw.conv", "conv_pw.conv"}
     assert artifacts["depthwise_separable_memory_table"]["live bytes"].max() == results.memory.peak_activation_bytes
+
+
+def test_any_module_with_an_input_shape():
+    latency = measure_module(nn.Conv2d(3, 4, 1, bias=False), (3, 5, 5), 0.2)
+    assert latency.input_shape == (3, 5, 5) and latency.runs >= 1
+    with pytest.raises(ValueError, match="memory: "):
+        measure_module(nn.Conv2d(3, 4, 1), (3, 5, 5), 0.2, memory_budget=10)
