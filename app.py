@@ -19,6 +19,7 @@ PAGES = {
         st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
         st.Page(str(ROOT / "views/se_weights.py"), title="SE channel weights", icon="🎚️", url_path="se-weights"),
         st.Page(str(ROOT / "views/digits.py"), title="SE in a trained network", icon="🔢", url_path="se-trained"),
+        st.Page(str(ROOT / "views/drop_connect.py"), title="Drop connect", icon="🎲", url_path="drop-connect"),
     ],
     "Networks": [
         st.Page(str(ROOT / "views/networks.py"), title="Networks", icon="🕸️", url_path="networks"),

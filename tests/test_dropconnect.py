@@ -1,0 +1,56 @@
+"""Drop connect: the linear survival schedule and whole-branch dropping, checked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.dropconnect import dropconnect_artifacts, run_demo, survival_table
+
+
+def test_efficientnet_b0_schedule_is_linear_in_depth():
+    table = survival_table("efficientnet_b0")
+    assert len(table) == 16  # 1 + 2 + 2 + 3 + 3 + 4 + 1 blocks (paper Table 1)
+    assert table["drop rate"].tolist() == pytest.approx([0.2 * i / 16 for i in range(16)])
+    assert table["survival"].iloc[-1] == pytest.approx(0.8125)  # 1 - 0.2 * 15 / 16
+    # the first block of each stage changes width or stride: no shortcut, never dropped
+    assert table.loc[~table["residual"], "block"].tolist() == [0, 1, 3, 5, 8, 11, 15]
+    assert (table.loc[~table["residual"], "effective survival"] == 1.0).all()
+
+
+def test_deeper_networks_have_more_blocks_with_the_same_range():
+    table = survival_table("efficientnet_b7")
+    assert len(table) == 55  # ceil(3.1 * n) per stage: 4 + 7 + 7 + 10 + 10 + 13 + 4
+    assert table["drop rate"].iloc[-1] == pytest.approx(0.2 * 54 / 55)
+    with pytest.raises(ValueError, match="network"):
+        survival_table("mobilenet_v2")
+
+
+def test_whole_branches_are_dropped_and_the_rest_rescaled():
+    demo = run_demo(p=0.5, samples=8, repeats=40, seed=1)
+    zero = demo.zero_fraction(demo.connect_branches)
+    assert set(np.round(zero, 6).ravel()) <= {0.0, 1.0}  # all or nothing per sample
+    kept = demo.kept.astype(bool)
+    ratio = (demo.connect_branches[kept] / demo.eval_branch.expand_as(demo.connect_branches)[kept])
+    big = demo.eval_branch.expand_as(demo.connect_branches)[kept].abs() > 1e-2
+    assert ratio[big].numpy() == pytest.approx(2.0, rel=1e-4)  # 1 / (1 - 0.5)
+    assert 0.3 < demo.kept.mean() < 0.7
+    dropout_zero = demo.zero_fraction(demo.dropout_branches)
+    assert 0.35 < dropout_zero.mean() < 0.65 and ((dropout_zero > 0.05) & (dropout_zero < 0.95)).mean() > 0.9
+
+
+def test_eval_mode_never_drops_and_p_zero_is_identity():
+    demo = run_demo(p=0.0, samples=4, repeats=3)
+    assert demo.kept.all()
+    assert np.allclose(demo.train_outputs.numpy(), demo.eval_output.numpy()[None])
+
+
+def test_artifacts_and_bad_input():
+    shown = dropconnect_artifacts(p=0.3, samples=6, repeats=10)
+    assert list(shown) == ["survival_per_block", "survival_table", "drop_connect_kept", "drop_connect_vs_dropout",
+                           "drop_connect_maps", "drop_connect_numbers"]
+    assert shown["drop_connect_kept"].data[0].z.shape == (10, 6)
+    with pytest.raises(ValueError, match="p:"):
+        run_demo(p=1.0)
+    with pytest.raises(ValueError, match="samples"):
+        run_demo(samples=0)
