@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from explorer.style import apply_style, color, get_style
 
 PHI_GRID = np.linspace(0.0, 8.0, 161)
+FAMILY_TEXT_POSITIONS = ("top left", "top left", "bottom right", "middle right", "bottom right")
 
 
 def cost_share_figure(frame: pd.DataFrame, category: str, style: str, title: str) -> go.Figure:
@@ -42,7 +43,8 @@ def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: i
     for index, (name, members) in enumerate(family.groupby("family", sort=False)):
         fig.add_scatter(
             x=members["params"], y=members["MACs"], mode="lines+markers+text", name=name, text=members["member"],
-            textposition="top left", line={"color": color(style, index)}, marker={"color": color(style, index)},
+            textposition=FAMILY_TEXT_POSITIONS[index % len(FAMILY_TEXT_POSITIONS)],
+            line={"color": color(style, index)}, marker={"color": color(style, index)},
             hovertemplate="%{text}: %{x:,} params, %{y:,} MACs<extra></extra>",
         )
     chosen = get_style(style)

@@ -93,6 +93,10 @@ FAMILY_NOTES = {
         "The paper's MAdds come from its own TensorFlow counter and are rounded; torchvision's reference "
         "implementation agrees with this count to the last MAC."
     ),
+    "efficientnet_v2": (
+        "The paper's figures are rounded and it does not say how it counted them; torchvision's reference "
+        "implementation agrees with this count to the last MAC."
+    ),
     "efficientnet": (
         "The paper's 'FLOPs' are multiply-adds, rounded to two digits; torchvision's reference implementation "
         "agrees with this count to the last MAC (B0-B7)."
@@ -257,11 +261,12 @@ def network_artifacts(spec: NetworkSpec, style: str) -> dict[str, go.Figure | pd
     stages = stage_frame(spec, layers)
     operations = operation_frame(layers)
     by_stage = stages.assign(stage=stages["stage"].astype(str))
+    costly = operations[(operations["params"] > 0) | (operations["MACs"] > 0)]
     return {
         "totals": totals_frame(spec, report),
         "stages": stages,
         "cost_by_stage": cost_share_figure(by_stage, "stage", style, f"{spec.label}: cost by stage"),
-        "cost_by_operation": cost_share_figure(operations, "operation", style, f"{spec.label}: cost by operation type"),
+        "cost_by_operation": cost_share_figure(costly, "operation", style, f"{spec.label}: cost by operation type"),
         "operations": operations,
         "family": family_figure(family_frame(), spec.label, report.params, report.macs, style),
         "layers": layers,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from explorer.cli import format_count
@@ -67,22 +68,23 @@ def _cached_artifacts(spec: NetworkSpec, style: str) -> dict[str, object]:
     return network_artifacts(spec, style)
 
 
-def _metrics(spec: NetworkSpec, totals) -> None:
+def _metrics(totals: pd.DataFrame) -> None:
     counted = totals.set_index("quantity")
     params, macs = int(counted.loc["params", "counted"]), int(counted.loc["MACs (conv + linear)", "counted"])
     paper_params, paper_macs = counted.loc["params", "paper"], counted.loc["MACs (conv + linear)", "paper"]
     columns = st.columns(4)
     columns[0].metric("Parameters", f"{params:,}", help="Every parameter, BatchNorm's affine weights included.")
     columns[1].metric("MACs", f"{macs:,}", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
-    columns[2].metric("Paper: params", format_count(paper_params) if paper_params == paper_params else "—")
-    columns[3].metric("Paper: MACs", format_count(paper_macs) if paper_macs == paper_macs else "—")
+    columns[2].metric("Paper: params", format_count(paper_params) if pd.notna(paper_params) else "—")
+    columns[3].metric("Paper: MACs", format_count(paper_macs) if pd.notna(paper_macs) else "—")
     st.caption(counted.loc["params", "note"])
 
 
 def _render(spec: NetworkSpec, artifacts: dict[str, object]) -> None:
     stem = spec.name
     st.subheader("The paper's table, counted")
-    common.show_table(artifacts["stages"], "table_stages", f"{stem}_stages")
+    stages = artifacts["stages"]
+    common.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3)
     left, right = st.columns(2)
     with left:
         common.show_chart(artifacts["cost_by_stage"], "chart_stages", f"{stem}_cost_by_stage")
@@ -111,7 +113,7 @@ def main() -> None:
         return
     st.markdown(f"**{spec.label}** — {spec.family.paper}")
     artifacts = _cached_artifacts(spec, common.figure_style())
-    _metrics(spec, artifacts["totals"])
+    _metrics(artifacts["totals"])
     _render(spec, artifacts)
     with st.expander("Latency and memory on this server"):
         render_network_latency(spec)

@@ -6,6 +6,7 @@ Reads widgets, builds the custom ``efficientnet`` spec, renders what
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from explorer.network_view import scaling_artifacts
@@ -36,7 +37,7 @@ def _cached_artifacts(spec: NetworkSpec, style: str) -> dict[str, object]:
     return scaling_artifacts(spec, style)
 
 
-def _metrics(spec: NetworkSpec, summary) -> None:
+def _metrics(spec: NetworkSpec, summary: pd.DataFrame) -> None:
     values = dict(zip(summary["quantity"], summary["value"], strict=True))
     columns = st.columns(4)
     columns[0].metric("α·β²·γ²", values["alpha x beta^2 x gamma^2"], help="MAC growth per unit of φ; the paper keeps it near 2.")
