@@ -351,7 +351,7 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
     in :attr:`Comparison.refused` with the reason. Then the clock starts: the configured block
     is timed first, then the standard conv, then the others, the budget left shared evenly
     between the kinds still to time; a kind reached once the budget is used up is listed as
-    not measured (so the budget is exceeded by about one call at most).
+    not measured (so the budget is exceeded by about one call and 50 ms at most).
     """
     budget_s = check_budget(budget_s)
     specs = comparable_specs(spec) or {spec.kind: spec}
@@ -363,7 +363,7 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
         left = budget_s - (time.perf_counter() - start)
         if progress:
             progress(index / len(reports), f"Measuring {specs[kind].info.label} ({max(left, 0):.2f} s left)")
-        if index and left < MIN_BUDGET_S:
+        if index and left <= 0:
             refused[kind] = "budget: not measured, the time budget was used up by the kinds before it; raise the budget."
             continue
         share = max(left / (len(reports) - index), MIN_BUDGET_S)

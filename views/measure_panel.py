@@ -69,8 +69,9 @@ def _budget_controls(prefix: str, default: float) -> tuple[float, int]:
     with right:
         choices = thread_choices()
         threads = common.select(
-            "Threads", f"{prefix}_threads", choices, min(torch.get_num_threads(), choices[-1]),
-            help="torch threads used while measuring. On a busy shared server, 1 thread is often faster and steadier.",
+            "Threads", f"{prefix}_threads", choices, 1,
+            help="torch threads used while measuring. 1 by default: on a shared server, several threads "
+                 "wait for each other and the numbers scatter.",
         )
     return budget, int(threads)
 
