@@ -22,9 +22,20 @@ from hypothesis import strategies as st
 from explorer.blocks import build_block
 from explorer.costs import count_costs
 from explorer.formulas import block_formula
+from explorer.networks import (
+    NETWORK_FAMILIES,
+    NETWORK_NAMES,
+    block_specs,
+    count_network,
+    network_spec,
+    network_table,
+    network_totals,
+)
 from explorer.specs import ACTIVATION_ALIASES, ACTIVATION_NAMES, BLOCK_KINDS, block_spec
 
 EXAMPLES_PER_KIND = 400
+NETWORK_EXAMPLES = 20
+FULL_COUNT_MAX_BLOCKS = 20  # larger networks: block by block (network_totals), to keep the run short
 
 SETTINGS = settings(
     max_examples=EXAMPLES_PER_KIND, deadline=None, derandomize=True, database=None,
@@ -166,3 +177,91 @@ def test_a_parameter_that_does_not_apply_is_refused_by_name(kind, name, data):
 def test_an_unknown_kind_is_refused_by_name(kind):
     with pytest.raises(ValueError, match=r"^kind: unknown block kind"):
         block_spec(kind)
+
+
+NETWORK_VALID = {
+    "width_mult": st.one_of(st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.3, 1.4]), st.floats(0.1, 2.0)),
+    "resolution": st.one_of(st.integers(32, 256), st.sampled_from([32, 33, 224, 1024])),
+    "num_classes": st.one_of(st.integers(1, 2000), st.just(100_000)),
+    "full_conv": st.booleans(),
+    "phi": st.floats(0.0, 6.0),
+    "alpha": st.floats(1.0, 2.0),
+    "beta": st.floats(1.0, 2.0),
+    "gamma": st.floats(1.0, 2.0),
+}
+
+NETWORK_INVALID = {
+    "width_mult": [0, 0.05, 5.0, -1.0, math.nan, math.inf, "1.0", True, [1.0]],
+    "resolution": [0, 31, 4097, 224.0, "224", True, -224],
+    "num_classes": [0, -1, 100_001, 10.5, "10", True],
+    "full_conv": ["yes", 1, 1.0, "true"],
+    "phi": [-1.0, 10.5, math.nan, math.inf, "1", True],
+    "alpha": [0.5, 2.5, math.nan, -math.inf, "1.2"],
+    "beta": [0.0, 3.0, math.nan, "1.1"],
+    "gamma": [0.99, 2.01, math.inf, "1.15"],
+}
+
+
+@st.composite
+def network_options(draw: st.DrawFn, name: str) -> tuple[dict, set[str]]:
+    """Options for network ``name``: each left out, valid or invalid; the invalid names."""
+    values, invalid = {}, set()
+    for option in NETWORK_FAMILIES[name].options:
+        choice = draw(st.integers(0, 99))
+        if choice < 30:
+            continue
+        if choice < 88:
+            values[option] = draw(NETWORK_VALID[option])
+        else:
+            values[option] = draw(st.sampled_from(NETWORK_INVALID[option]))
+            invalid.add(option)
+    return values, invalid
+
+
+def network_formula(spec) -> tuple[int, int]:
+    """Stem conv + every block's :func:`block_formula` + head conv + FCs, all analytic."""
+    table = network_table(spec)
+    stem, head = table.stem, table.head
+    size = (spec.resolution + 2 * ((stem.kernel_size - 1) // 2) - stem.kernel_size) // stem.stride + 1
+    weights = stem.kernel_size**2 * 3 * stem.out_channels
+    params, macs = weights + 2 * stem.out_channels, weights * size * size
+    blocks = [part for stage in block_specs(table) for part in stage]
+    for part in blocks:
+        formula = block_formula(part)
+        params, macs = params + formula.params, macs + formula.macs
+    last = blocks[-1]
+    width = last.out_channels
+    if head.conv_channels:
+        params += width * head.conv_channels + 2 * head.conv_channels
+        macs += width * head.conv_channels * last.output_size**2
+        width = head.conv_channels
+    if head.hidden_features:
+        params += width * head.hidden_features + head.hidden_features
+        macs += width * head.hidden_features
+        width = head.hidden_features
+    return params + width * spec.num_classes + spec.num_classes, macs + width * spec.num_classes
+
+
+def check_network(name: str, values: dict, invalid: set[str]) -> None:
+    """Refused with a named option, or counted with totals equal to the analytic ones."""
+    try:
+        spec = network_spec(name, **values)
+    except ValueError as error:
+        named = str(error).split(":", 1)[0]
+        assert named in NETWORK_FAMILIES[name].options, f"message does not start with an option name: {error}"
+        event(f"refused: {named}")
+        return
+    assert not invalid, f"accepted invalid {', '.join(f'{n}={values[n]!r}' for n in sorted(invalid))}"
+    assert network_totals(spec) == network_formula(spec)
+    if network_table(spec).num_blocks <= FULL_COUNT_MAX_BLOCKS:
+        report = count_network(spec)
+        assert (report.params, report.macs) == network_formula(spec)
+        assert report.output_shape == (spec.num_classes,)
+    event("built")
+
+
+@pytest.mark.parametrize("name", NETWORK_NAMES)
+@settings(SETTINGS, max_examples=NETWORK_EXAMPLES)
+@given(data=st.data())
+def test_every_network_option_counts_as_its_formula_or_is_refused_by_name(name, data):
+    check_network(name, *data.draw(network_options(name)))
