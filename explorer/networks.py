@@ -18,6 +18,7 @@ when a table is made (:func:`network_table`); :func:`build_network` only reads t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections import OrderedDict
@@ -35,7 +36,7 @@ from explorer.scaling import make_divisible, round_repeats, scale_v1_channels
 from explorer.specs import BLOCK_KINDS, BlockSpec, block_spec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StemRow:
     """The first conv of the network (a standard k x k conv with BatchNorm and activation)."""
 
@@ -45,7 +46,7 @@ class StemRow:
     stride: int = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BlockRow:
     """One row of a paper's table: ``repeats`` blocks of one kind; only the first has the stride.
 
@@ -82,7 +83,7 @@ class BlockRow:
         }[self.operator]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HeadRow:
     """What follows the last block: an optional 1x1 conv, pooling, an optional FC, the classifier."""
 
@@ -100,7 +101,7 @@ class HeadRow:
         return " & ".join(parts + ["FC"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NetworkTable:
     """A whole network as its paper's table: stem, block rows, head; every width final."""
 
@@ -141,62 +142,118 @@ EFFICIENTNET_PHI: dict[str, float] = {f"efficientnet_b{i}": float(i) for i in ra
 COMPOUND_ALPHA, COMPOUND_BETA, COMPOUND_GAMMA = 1.2, 1.1, 1.15
 BASE_RESOLUTION = 224
 
-# EfficientNet-B0, paper Table 1: (expansion, kernel, stride, in, out, layers).
-EFFICIENTNET_B0_ROWS = (
-    (1, 3, 1, 32, 16, 1),
-    (6, 3, 2, 16, 24, 2),
-    (6, 5, 2, 24, 40, 2),
-    (6, 3, 2, 40, 80, 3),
-    (6, 5, 1, 80, 112, 3),
-    (6, 5, 2, 112, 192, 4),
-    (6, 3, 1, 192, 320, 1),
+# One row per line of the papers' tables, base (unscaled) widths; width and depth scaling are
+# applied once, by each family's rule, in the table makers below.
+_dws = functools.partial(BlockRow, operator="depthwise_separable", kernel_size=3, activation="relu")
+_bottleneck = functools.partial(BlockRow, operator="inverted_residual", kernel_size=3, activation="relu6")
+_bneck_re = functools.partial(BlockRow, operator="bneck", gate="hsigmoid", activation="relu")  # paper's NL = RE
+_bneck_hs = functools.partial(BlockRow, operator="bneck", gate="hsigmoid", activation="hswish")  # NL = HS
+_mbconv = functools.partial(BlockRow, operator="mbconv", se_ratio=0.25, activation="swish")
+_fused = functools.partial(BlockRow, operator="fused_mbconv", kernel_size=3, activation="swish")
+_SE = 0.25
+
+# MobileNetV1, paper Table 1: one row per depthwise-separable block (the paper lists its dw and pw
+# convs on separate lines). The last block has stride 1: the paper prints s2 but keeps 7x7.
+MOBILENET_V1_ROWS = (
+    _dws(stride=1, in_channels=32, out_channels=64),
+    _dws(stride=2, in_channels=64, out_channels=128),
+    _dws(stride=1, in_channels=128, out_channels=128),
+    _dws(stride=2, in_channels=128, out_channels=256),
+    _dws(stride=1, in_channels=256, out_channels=256),
+    _dws(stride=2, in_channels=256, out_channels=512),
+    _dws(stride=1, in_channels=512, out_channels=512, repeats=5),
+    _dws(stride=2, in_channels=512, out_channels=1024),
+    _dws(stride=1, in_channels=1024, out_channels=1024),
 )
 
-# EfficientNetV2, paper Table 4 / torchvision: (operator, expansion, kernel, stride, in, out, layers).
-EFFICIENTNET_V2_ROWS: dict[str, tuple[tuple[str, int, int, int, int, int, int], ...]] = {
+# MobileNetV2, paper Table 2 (t = expansion, c = out_channels, n = repeats, s = stride).
+MOBILENET_V2_ROWS = (
+    _bottleneck(expansion=1, in_channels=32, out_channels=16, repeats=1, stride=1),
+    _bottleneck(expansion=6, in_channels=16, out_channels=24, repeats=2, stride=2),
+    _bottleneck(expansion=6, in_channels=24, out_channels=32, repeats=3, stride=2),
+    _bottleneck(expansion=6, in_channels=32, out_channels=64, repeats=4, stride=2),
+    _bottleneck(expansion=6, in_channels=64, out_channels=96, repeats=3, stride=1),
+    _bottleneck(expansion=6, in_channels=96, out_channels=160, repeats=3, stride=2),
+    _bottleneck(expansion=6, in_channels=160, out_channels=320, repeats=1, stride=1),
+)
+
+# MobileNetV3, paper Tables 1 (Large) and 2 (Small): one row per bneck (exp size = expanded_channels).
+MOBILENET_V3_ROWS: dict[str, tuple[BlockRow, ...]] = {
+    "mobilenet_v3_large": (
+        _bneck_re(kernel_size=3, in_channels=16, expanded_channels=16, out_channels=16, stride=1),
+        _bneck_re(kernel_size=3, in_channels=16, expanded_channels=64, out_channels=24, stride=2),
+        _bneck_re(kernel_size=3, in_channels=24, expanded_channels=72, out_channels=24, stride=1),
+        _bneck_re(kernel_size=5, in_channels=24, expanded_channels=72, out_channels=40, se_ratio=_SE, stride=2),
+        _bneck_re(kernel_size=5, in_channels=40, expanded_channels=120, out_channels=40, se_ratio=_SE, stride=1),
+        _bneck_re(kernel_size=5, in_channels=40, expanded_channels=120, out_channels=40, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=3, in_channels=40, expanded_channels=240, out_channels=80, stride=2),
+        _bneck_hs(kernel_size=3, in_channels=80, expanded_channels=200, out_channels=80, stride=1),
+        _bneck_hs(kernel_size=3, in_channels=80, expanded_channels=184, out_channels=80, stride=1),
+        _bneck_hs(kernel_size=3, in_channels=80, expanded_channels=184, out_channels=80, stride=1),
+        _bneck_hs(kernel_size=3, in_channels=80, expanded_channels=480, out_channels=112, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=3, in_channels=112, expanded_channels=672, out_channels=112, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=112, expanded_channels=672, out_channels=160, se_ratio=_SE, stride=2),
+        _bneck_hs(kernel_size=5, in_channels=160, expanded_channels=960, out_channels=160, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=160, expanded_channels=960, out_channels=160, se_ratio=_SE, stride=1),
+    ),
+    "mobilenet_v3_small": (
+        _bneck_re(kernel_size=3, in_channels=16, expanded_channels=16, out_channels=16, se_ratio=_SE, stride=2),
+        _bneck_re(kernel_size=3, in_channels=16, expanded_channels=72, out_channels=24, stride=2),
+        _bneck_re(kernel_size=3, in_channels=24, expanded_channels=88, out_channels=24, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=24, expanded_channels=96, out_channels=40, se_ratio=_SE, stride=2),
+        _bneck_hs(kernel_size=5, in_channels=40, expanded_channels=240, out_channels=40, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=40, expanded_channels=240, out_channels=40, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=40, expanded_channels=120, out_channels=48, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=48, expanded_channels=144, out_channels=48, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=48, expanded_channels=288, out_channels=96, se_ratio=_SE, stride=2),
+        _bneck_hs(kernel_size=5, in_channels=96, expanded_channels=576, out_channels=96, se_ratio=_SE, stride=1),
+        _bneck_hs(kernel_size=5, in_channels=96, expanded_channels=576, out_channels=96, se_ratio=_SE, stride=1),
+    ),
+}
+MOBILENET_V3_HEAD = {"mobilenet_v3_large": 1280, "mobilenet_v3_small": 1024}
+
+# EfficientNet-B0, paper Table 1 (MBConv1 = expansion 1, MBConv6 = expansion 6).
+EFFICIENTNET_B0_ROWS = (
+    _mbconv(expansion=1, kernel_size=3, stride=1, in_channels=32, out_channels=16, repeats=1),
+    _mbconv(expansion=6, kernel_size=3, stride=2, in_channels=16, out_channels=24, repeats=2),
+    _mbconv(expansion=6, kernel_size=5, stride=2, in_channels=24, out_channels=40, repeats=2),
+    _mbconv(expansion=6, kernel_size=3, stride=2, in_channels=40, out_channels=80, repeats=3),
+    _mbconv(expansion=6, kernel_size=5, stride=1, in_channels=80, out_channels=112, repeats=3),
+    _mbconv(expansion=6, kernel_size=5, stride=2, in_channels=112, out_channels=192, repeats=4),
+    _mbconv(expansion=6, kernel_size=3, stride=1, in_channels=192, out_channels=320, repeats=1),
+)
+
+# EfficientNetV2, paper Table 4 (S) and torchvision (M, L): Fused-MBConv without SE, then MBConv with SE.
+EFFICIENTNET_V2_ROWS: dict[str, tuple[BlockRow, ...]] = {
     "efficientnet_v2_s": (
-        ("fused_mbconv", 1, 3, 1, 24, 24, 2), ("fused_mbconv", 4, 3, 2, 24, 48, 4), ("fused_mbconv", 4, 3, 2, 48, 64, 4),
-        ("mbconv", 4, 3, 2, 64, 128, 6), ("mbconv", 6, 3, 1, 128, 160, 9), ("mbconv", 6, 3, 2, 160, 256, 15),
+        _fused(expansion=1, stride=1, in_channels=24, out_channels=24, repeats=2),
+        _fused(expansion=4, stride=2, in_channels=24, out_channels=48, repeats=4),
+        _fused(expansion=4, stride=2, in_channels=48, out_channels=64, repeats=4),
+        _mbconv(expansion=4, kernel_size=3, stride=2, in_channels=64, out_channels=128, repeats=6),
+        _mbconv(expansion=6, kernel_size=3, stride=1, in_channels=128, out_channels=160, repeats=9),
+        _mbconv(expansion=6, kernel_size=3, stride=2, in_channels=160, out_channels=256, repeats=15),
     ),
     "efficientnet_v2_m": (
-        ("fused_mbconv", 1, 3, 1, 24, 24, 3), ("fused_mbconv", 4, 3, 2, 24, 48, 5), ("fused_mbconv", 4, 3, 2, 48, 80, 5),
-        ("mbconv", 4, 3, 2, 80, 160, 7), ("mbconv", 6, 3, 1, 160, 176, 14), ("mbconv", 6, 3, 2, 176, 304, 18),
-        ("mbconv", 6, 3, 1, 304, 512, 5),
+        _fused(expansion=1, stride=1, in_channels=24, out_channels=24, repeats=3),
+        _fused(expansion=4, stride=2, in_channels=24, out_channels=48, repeats=5),
+        _fused(expansion=4, stride=2, in_channels=48, out_channels=80, repeats=5),
+        _mbconv(expansion=4, kernel_size=3, stride=2, in_channels=80, out_channels=160, repeats=7),
+        _mbconv(expansion=6, kernel_size=3, stride=1, in_channels=160, out_channels=176, repeats=14),
+        _mbconv(expansion=6, kernel_size=3, stride=2, in_channels=176, out_channels=304, repeats=18),
+        _mbconv(expansion=6, kernel_size=3, stride=1, in_channels=304, out_channels=512, repeats=5),
     ),
     "efficientnet_v2_l": (
-        ("fused_mbconv", 1, 3, 1, 32, 32, 4), ("fused_mbconv", 4, 3, 2, 32, 64, 7), ("fused_mbconv", 4, 3, 2, 64, 96, 7),
-        ("mbconv", 4, 3, 2, 96, 192, 10), ("mbconv", 6, 3, 1, 192, 224, 19), ("mbconv", 6, 3, 2, 224, 384, 25),
-        ("mbconv", 6, 3, 1, 384, 640, 7),
+        _fused(expansion=1, stride=1, in_channels=32, out_channels=32, repeats=4),
+        _fused(expansion=4, stride=2, in_channels=32, out_channels=64, repeats=7),
+        _fused(expansion=4, stride=2, in_channels=64, out_channels=96, repeats=7),
+        _mbconv(expansion=4, kernel_size=3, stride=2, in_channels=96, out_channels=192, repeats=10),
+        _mbconv(expansion=6, kernel_size=3, stride=1, in_channels=192, out_channels=224, repeats=19),
+        _mbconv(expansion=6, kernel_size=3, stride=2, in_channels=224, out_channels=384, repeats=25),
+        _mbconv(expansion=6, kernel_size=3, stride=1, in_channels=384, out_channels=640, repeats=7),
     ),
 }
 EFFICIENTNET_V2_RESOLUTION = {"efficientnet_v2_s": 384, "efficientnet_v2_m": 480, "efficientnet_v2_l": 480}
 EFFICIENTNET_V2_DROPOUT = {"efficientnet_v2_s": 0.2, "efficientnet_v2_m": 0.3, "efficientnet_v2_l": 0.4}
-
-# MobileNetV1, paper Table 1, one row per depthwise-separable block type: (stride, out, repeats).
-MOBILENET_V1_ROWS = (
-    (1, 64, 1), (2, 128, 1), (1, 128, 1), (2, 256, 1), (1, 256, 1), (2, 512, 1), (1, 512, 5), (2, 1024, 1), (1, 1024, 1),
-)
-
-# MobileNetV2, paper Table 2: (t, c, n, s).
-MOBILENET_V2_ROWS = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
-
-# MobileNetV3, paper Tables 1 and 2: (kernel, exp size, out, SE, NL, stride), one row per bneck.
-MOBILENET_V3_ROWS: dict[str, tuple[tuple[int, int, int, bool, str, int], ...]] = {
-    "mobilenet_v3_large": (
-        (3, 16, 16, False, "relu", 1), (3, 64, 24, False, "relu", 2), (3, 72, 24, False, "relu", 1),
-        (5, 72, 40, True, "relu", 2), (5, 120, 40, True, "relu", 1), (5, 120, 40, True, "relu", 1),
-        (3, 240, 80, False, "hswish", 2), (3, 200, 80, False, "hswish", 1), (3, 184, 80, False, "hswish", 1),
-        (3, 184, 80, False, "hswish", 1), (3, 480, 112, True, "hswish", 1), (3, 672, 112, True, "hswish", 1),
-        (5, 672, 160, True, "hswish", 2), (5, 960, 160, True, "hswish", 1), (5, 960, 160, True, "hswish", 1),
-    ),
-    "mobilenet_v3_small": (
-        (3, 16, 16, True, "relu", 2), (3, 72, 24, False, "relu", 2), (3, 88, 24, False, "relu", 1),
-        (5, 96, 40, True, "hswish", 2), (5, 240, 40, True, "hswish", 1), (5, 240, 40, True, "hswish", 1),
-        (5, 120, 48, True, "hswish", 1), (5, 144, 48, True, "hswish", 1), (5, 288, 96, True, "hswish", 2),
-        (5, 576, 96, True, "hswish", 1), (5, 576, 96, True, "hswish", 1),
-    ),
-}
-MOBILENET_V3_HEAD = {"mobilenet_v3_large": 1280, "mobilenet_v3_small": 1024}
 
 
 @dataclass(frozen=True)
@@ -359,98 +416,88 @@ def network_spec(name: str, **options: Any) -> NetworkSpec:
 
 
 def _table(spec: NetworkSpec, stem: StemRow, rows: tuple[BlockRow, ...], head: HeadRow, **extra: Any) -> NetworkTable:
-    family = NETWORK_FAMILIES[spec.name]
-    return NetworkTable(spec.name, spec.label, family.paper, spec.resolution, stem, rows, head, spec.num_classes, **extra)
+    return NetworkTable(
+        name=spec.name, title=spec.label, paper=NETWORK_FAMILIES[spec.name].paper, resolution=spec.resolution,
+        stem=stem, rows=rows, head=head, num_classes=spec.num_classes, **extra,
+    )
+
+
+def _scaled(rows: tuple[BlockRow, ...], channels: Callable[[int], int], depth_mult: float = 1.0) -> tuple[BlockRow, ...]:
+    """Every width through the family's rounding rule ``channels``, every repeat count ``ceil(n * depth)``."""
+    return tuple(
+        dataclasses.replace(
+            row, in_channels=channels(row.in_channels), out_channels=channels(row.out_channels),
+            expanded_channels=None if row.expanded_channels is None else channels(row.expanded_channels),
+            repeats=round_repeats(row.repeats, depth_mult),
+        )
+        for row in rows
+    )
+
+
+def _width_rule(width_mult: float) -> Callable[[int], int]:
+    """torchvision's rule for V2, V3 and EfficientNet: ``make_divisible(c * width, 8)``."""
+    return lambda channels: make_divisible(channels * width_mult)
 
 
 def _mobilenet_v1_table(spec: NetworkSpec) -> NetworkTable:
     """Paper Table 1; with ``full_conv`` each depthwise-separable block becomes one full 3x3 conv (Table 4)."""
-    channels = [scale_v1_channels(out, spec.width_mult) for _, out, _ in MOBILENET_V1_ROWS]
-    stem = StemRow(scale_v1_channels(32, spec.width_mult), "relu")
+    def channels(count: int) -> int:
+        return scale_v1_channels(count, spec.width_mult)
+
     operator = "standard" if spec.full_conv else "depthwise_separable"
-    rows = tuple(
-        BlockRow(operator, 3, stride, cin, cout, repeats)
-        for (stride, _, repeats), cin, cout in zip(MOBILENET_V1_ROWS, [stem.out_channels, *channels], channels, strict=False)
-    )
-    return _table(spec, stem, rows, HeadRow(None, "relu"))
+    rows = tuple(dataclasses.replace(row, operator=operator) for row in _scaled(MOBILENET_V1_ROWS, channels))
+    stem = StemRow(out_channels=channels(32), activation="relu")
+    return _table(spec, stem, rows, HeadRow(conv_channels=None, activation="relu"))
 
 
 def _mobilenet_v2_table(spec: NetworkSpec) -> NetworkTable:
-    """Paper Table 2 with torchvision's rounding: ``make_divisible(c * width, 8)``, last conv never below 1280."""
-    stem = StemRow(make_divisible(32 * spec.width_mult), "relu6")
-    rows, cin = [], stem.out_channels
-    for t, c, n, s in MOBILENET_V2_ROWS:
-        cout = make_divisible(c * spec.width_mult)
-        rows.append(BlockRow("inverted_residual", 3, s, cin, cout, n, expansion=t, activation="relu6"))
-        cin = cout
-    head = HeadRow(make_divisible(1280 * max(1.0, spec.width_mult)), "relu6", dropout=0.2)
-    return _table(spec, stem, tuple(rows), head)
+    """Paper Table 2 with torchvision's rounding; the last conv never narrower than 1280."""
+    channels = _width_rule(spec.width_mult)
+    head = HeadRow(conv_channels=make_divisible(1280 * max(1.0, spec.width_mult)), activation="relu6", dropout=0.2)
+    return _table(spec, StemRow(out_channels=channels(32), activation="relu6"), _scaled(MOBILENET_V2_ROWS, channels), head)
 
 
 def _mobilenet_v3_table(spec: NetworkSpec) -> NetworkTable:
-    """Paper Table 1 (Large) or 2 (Small): one row per bneck; every width ``make_divisible(c * width, 8)``."""
-    def scale(c: int) -> int:
-        return make_divisible(c * spec.width_mult)
-
-    stem = StemRow(scale(16), "hswish")
-    rows, cin = [], stem.out_channels
-    for kernel, expanded, out, se, activation, stride in MOBILENET_V3_ROWS[spec.name]:
-        rows.append(
-            BlockRow(
-                "bneck", kernel, stride, cin, scale(out), expansion=scale(expanded) / cin, expanded_channels=scale(expanded),
-                se_ratio=0.25 if se else 0.0, activation=activation, gate="hsigmoid",
-            )
-        )
-        cin = scale(out)
-    head = HeadRow(6 * cin, "hswish", hidden_features=scale(MOBILENET_V3_HEAD[spec.name]), dropout=0.2)
-    return _table(spec, stem, tuple(rows), head)
+    """Paper Table 1 (Large) or 2 (Small); last conv 6 x the last block's width, then an FC without BN."""
+    channels = _width_rule(spec.width_mult)
+    rows = _scaled(MOBILENET_V3_ROWS[spec.name], channels)
+    head = HeadRow(
+        conv_channels=6 * rows[-1].out_channels, activation="hswish", hidden_features=channels(MOBILENET_V3_HEAD[spec.name]),
+        dropout=0.2,
+    )
+    return _table(spec, StemRow(out_channels=channels(16), activation="hswish"), rows, head)
 
 
 def _efficientnet_table(spec: NetworkSpec) -> NetworkTable:
-    """B0 (paper Table 1) scaled: widths ``make_divisible(c * width, 8)``, repeats ``ceil(n * depth)``."""
-    def scale(c: int) -> int:
-        return make_divisible(c * spec.width_mult)
-
-    rows = tuple(
-        BlockRow(
-            "mbconv", kernel, stride, scale(cin), scale(cout), round_repeats(n, spec.depth_mult), expansion=t,
-            se_ratio=0.25, activation="swish",
-        )
-        for t, kernel, stride, cin, cout, n in EFFICIENTNET_B0_ROWS
-    )
-    dropout = EFFICIENTNET_RELEASED.get(spec.name, (0, 0, 0, 0.2))[3]
-    head = HeadRow(4 * rows[-1].out_channels, "swish", dropout=dropout)
-    return _table(spec, StemRow(scale(32), "swish"), rows, head, stochastic_depth_prob=0.2)
+    """B0 (paper Table 1) scaled by ``width_mult`` and ``depth_mult``; last conv 4 x the last block's width."""
+    channels = _width_rule(spec.width_mult)
+    rows = _scaled(EFFICIENTNET_B0_ROWS, channels, spec.depth_mult)
+    dropout = EFFICIENTNET_RELEASED[spec.name][3] if spec.name in EFFICIENTNET_RELEASED else 0.2
+    head = HeadRow(conv_channels=4 * rows[-1].out_channels, activation="swish", dropout=dropout)
+    stem = StemRow(out_channels=channels(32), activation="swish")
+    return _table(spec, stem, rows, head, stochastic_depth_prob=0.2)
 
 
 def _efficientnet_v2_table(spec: NetworkSpec) -> NetworkTable:
-    """EfficientNetV2 Table 4 as in torchvision: Fused-MBConv early (no SE), MBConv with SE 0.25 later."""
-    rows = tuple(
-        BlockRow(
-            operator, kernel, stride, cin, cout, n, expansion=t, se_ratio=0.25 if operator == "mbconv" else 0.0,
-            activation="swish",
-        )
-        for operator, t, kernel, stride, cin, cout, n in EFFICIENTNET_V2_ROWS[spec.name]
-    )
-    head = HeadRow(1280, "swish", dropout=EFFICIENTNET_V2_DROPOUT[spec.name])
-    return _table(spec, StemRow(rows[0].in_channels, "swish"), rows, head, stochastic_depth_prob=0.2)
+    """EfficientNetV2 as in torchvision: stem as wide as the first stage, last conv 1280."""
+    rows = EFFICIENTNET_V2_ROWS[spec.name]
+    head = HeadRow(conv_channels=1280, activation="swish", dropout=EFFICIENTNET_V2_DROPOUT[spec.name])
+    stem = StemRow(out_channels=rows[0].in_channels, activation="swish")
+    return _table(spec, stem, rows, head, stochastic_depth_prob=0.2)
 
 
-def _table_maker(name: str) -> Callable[[NetworkSpec], NetworkTable]:
-    if name == "mobilenet_v1":
-        return _mobilenet_v1_table
-    if name == "mobilenet_v2":
-        return _mobilenet_v2_table
-    if name in MOBILENET_V3_ROWS:
-        return _mobilenet_v3_table
-    if name in EFFICIENTNET_V2_ROWS:
-        return _efficientnet_v2_table
-    return _efficientnet_table
+TABLE_MAKERS: dict[str, Callable[[NetworkSpec], NetworkTable]] = {
+    "mobilenet_v1": _mobilenet_v1_table,
+    "mobilenet_v2": _mobilenet_v2_table,
+    **dict.fromkeys(MOBILENET_V3_ROWS, _mobilenet_v3_table),
+    **dict.fromkeys((*EFFICIENTNET_RELEASED, "efficientnet"), _efficientnet_table),
+    **dict.fromkeys(EFFICIENTNET_V2_ROWS, _efficientnet_v2_table),
+}
 
 
 def network_table(spec: NetworkSpec) -> NetworkTable:
     """The network's table with every width, depth and resolution rule already applied."""
-    return _table_maker(spec.name)(spec)
+    return TABLE_MAKERS[spec.name](spec)
 
 
 def _conv_output(size: int, kernel: int, stride: int) -> int:
