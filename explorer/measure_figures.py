@@ -65,8 +65,8 @@ def latency_vs_macs_figure(table: pd.DataFrame, current: str, threads: int, styl
         "error_y": _error_bars(table), "customdata": list(table["label"]), "showlegend": False,
         "hovertemplate": "%{customdata}<br>%{x:,} MACs<br>%{y:.3f} ms (median)<extra></extra>",
     }]
-    layout = {"xaxis": {"title": {"text": "MACs"}, "rangemode": "tozero"},
-              "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads} threads)"}, "rangemode": "tozero"}}
+    layout = {"xaxis": {"title": {"text": "MACs (log scale)"}, "type": "log"},
+              "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads} threads)"}, "type": "log"}}
     return styled_figure(data, layout, style, "Measured CPU latency against MACs (bars: interquartile range)")
 
 
@@ -118,9 +118,10 @@ def roofline_figure(points: pd.DataFrame, peaks: MachinePeaks, style: str = "scr
         "xaxis": {"title": {"text": "arithmetic intensity, MACs per byte moved"}, "type": "log"},
         "yaxis": {"title": {"text": "GMAC/s (1 MAC = 2 FLOPs)"}, "type": "log"},
         "annotations": [{
-            "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.02, "xanchor": "right", "showarrow": False,
-            "text": f"peak {peaks.gflops:.1f} GFLOP/s (matmul), {peaks.gbytes_per_s:.1f} GB/s (copy), {peaks.threads} threads; "
-                    "small layers run from cache and can beat the DRAM roof",
+            "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "showarrow": False,
+            "align": "left", "bgcolor": "rgba(255,255,255,0.8)",
+            "text": f"roofs: {peaks.gflops:.1f} GFLOP/s (matmul), {peaks.gbytes_per_s:.1f} GB/s (copy), "
+                    f"{peaks.threads} threads<br>layers that fit in cache can beat the memory roof",
         }],
     }
     return styled_figure(data, layout, style, "Roofline: each layer against this machine's measured peaks")
