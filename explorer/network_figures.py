@@ -92,7 +92,7 @@ def mac_prediction_figure(compound: pd.DataFrame, factor: float, phi: float, cou
     )
     released = compound.dropna(subset=["released MACs"])
     fig.add_scatter(
-        x=released["phi"], y=released["released MACs"], mode="markers", name="counted, released B0-B7",
+        x=released["phi"], y=released["released MACs"], mode="markers", name="counted, released B0-B8",
         marker={"color": color(style, 2), "symbol": "diamond"}, text=released["released"],
     )
     fig.add_scatter(
