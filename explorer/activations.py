@@ -202,14 +202,16 @@ def approximation_figure(exact: str, approx: str, style: str, x_min: float, x_ma
                              line={"color": color(style, 3)}), row=2, col=1)
     peaks = result["at_x"]
     error_at = np.interp(peaks, result["x"], result["error"])
-    fig.add_trace(go.Scatter(x=peaks, y=error_at, mode="markers", name=f"max |error| = {result['max_abs_error']:.4f}",
+    where = ", ".join(f"{v:+.2f}" for v in peaks)
+    label = f"max |error| {result['max_abs_error']:.4f} at x = {where}"
+    fig.add_trace(go.Scatter(x=peaks, y=error_at, mode="markers", name=label,
                              marker={"color": color(style, 3), "symbol": "x"}), row=2, col=1)
     fig.update_yaxes(title_text="f(x)", row=1, col=1)
     fig.update_yaxes(title_text="error", row=2, col=1)
     fig.update_xaxes(title_text="x", row=2, col=1)
-    title = f"{ACTIVATION_CURVES[approx].label} vs {ACTIVATION_CURVES[exact].label}"
-    return apply_style(fig, style, f"{title}: max |error| {result['max_abs_error']:.4f} at x = "
-                       + ", ".join(f"{v:+.2f}" for v in peaks))
+    fig = apply_style(fig, style, f"{ACTIVATION_CURVES[approx].label} vs {ACTIVATION_CURVES[exact].label}")
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
+    return fig
 
 
 def activation_artifacts(

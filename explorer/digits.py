@@ -326,13 +326,21 @@ def se_statistics(model: DigitsNet, data: DigitsData) -> tuple[pd.DataFrame, Ord
     return pd.DataFrame(rows), means
 
 
-def heatmap_figure(name: str, means: np.ndarray, style: str) -> go.Figure:
-    """Class x channel heatmap of the mean gate of one SE layer (SENet Fig. 6, as a heatmap)."""
-    fig = go.Figure(go.Heatmap(z=means, x=[str(c) for c in range(means.shape[1])], y=[str(k) for k in range(10)],
-                               colorscale="Viridis", colorbar={"title": "mean gate"}))
+def heatmap_figure(name: str, means: np.ndarray, style: str, centred: bool = False) -> go.Figure:
+    """Class x channel heatmap of the mean gate of one SE layer (SENet Fig. 6, as a heatmap).
+
+    With ``centred`` each channel's mean over the classes is subtracted, so what remains is
+    how each class departs from it (a class-agnostic layer then looks flat).
+    """
+    z = means - means.mean(0, keepdims=True) if centred else means
+    limit = float(np.abs(z).max()) or 1.0
+    scale = {"colorscale": "RdBu_r", "zmin": -limit, "zmax": limit} if centred else {"colorscale": "Viridis"}
+    fig = go.Figure(go.Heatmap(z=z, x=[str(c) for c in range(means.shape[1])], y=[str(k) for k in range(10)],
+                               colorbar={"title": "gate − channel mean" if centred else "mean gate"}, **scale))
     fig.update_xaxes(title_text="channel", type="category", showticklabels=means.shape[1] <= 48)
     fig.update_yaxes(title_text="digit class", type="category")
-    return apply_style(fig, style, f"{name}: mean excitation per class ({means.shape[1]} channels)")
+    what = "class mean − channel mean" if centred else "mean excitation per class"
+    return apply_style(fig, style, f"{name}: {what} ({means.shape[1]} channels)")
 
 
 def specificity_figure(table: pd.DataFrame, style: str) -> go.Figure:
@@ -344,7 +352,9 @@ def specificity_figure(table: pd.DataFrame, style: str) -> go.Figure:
     return apply_style(fig, style, "How class-specific is each SE layer? (held-out set)")
 
 
-def digits_artifacts(model: DigitsNet, style: str = "screen") -> OrderedDict[str, go.Figure | pd.DataFrame]:
+def digits_artifacts(
+    model: DigitsNet, style: str = "screen", centred: bool = False,
+) -> OrderedDict[str, go.Figure | pd.DataFrame]:
     """Everything the trained-model page shows about SE on the held-out set, by export name."""
     data = load_split()
     table, means = se_statistics(model, data)
@@ -357,7 +367,7 @@ def digits_artifacts(model: DigitsNet, style: str = "screen") -> OrderedDict[str
         ("digits_se_layers", table),
     ])
     for name, layer_means in means.items():
-        shown[f"digits_heatmap_{name.replace('.', '_')}"] = heatmap_figure(name, layer_means, style)
+        shown[f"digits_heatmap_{name.replace('.', '_')}"] = heatmap_figure(name, layer_means, style, centred)
     return shown
 
 

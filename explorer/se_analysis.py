@@ -48,7 +48,7 @@ RANDOM_WEIGHTS_NOTE = (
     "The gates are then a random projection of the channels' global averages: they differ between "
     "inputs, but no gate means 'this channel matters'. With random SE weights the pre-gate values are "
     "small, so the gates cluster around 0.5 and barely rescale anything. Learned importance needs a "
-    "trained network: see the trained digits model."
+    "trained network: see the page “SE in a trained network”."
 )
 
 

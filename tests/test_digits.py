@@ -94,6 +94,8 @@ def test_se_statistics_and_figures(shipped):
     assert layers["channels"].tolist() == [16, 64, 96, 96, 160]
     assert ((layers["class specificity η²"] >= 0) & (layers["class specificity η²"] <= 1)).all()
     assert shown["digits_heatmap_blocks_4_se"].data[0].z.shape == (10, 160)
+    centred = digits_artifacts(model, centred=True)["digits_heatmap_blocks_4_se"].data[0].z
+    assert np.abs(np.asarray(centred).mean(0)).max() < 1e-6  # every channel's class means sum to zero
 
 
 def test_prediction_of_a_held_out_example_and_a_drawn_bar(shipped):

@@ -49,3 +49,13 @@ def test_retraining_from_the_app_offers_the_new_model():
     one_epoch = next(m.value for m in at.metric if m.label == "Held-out accuracy")
     at.radio(key="digits_model").set_value("shipped").run()
     assert next(m.value for m in at.metric if m.label == "Held-out accuracy") != one_epoch
+
+
+def test_centred_heatmaps_toggle():
+    import json
+
+    at = _open()
+    at.toggle(key="digits_centred").set_value(True).run()
+    assert not at.exception
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any("class mean − channel mean" in t for t in titles)

@@ -44,7 +44,8 @@ def main() -> None:
     errors: pd.DataFrame = shown["approximation_errors"]
     cols = st.columns(len(errors))
     for col, row in zip(cols, errors.itertuples(index=False), strict=True):
-        col.metric(f"max |{row.approximation} − {row.exact}|", f"{row[2]:.4f}", f"at x = {row[3]}", delta_color="off")
+        col.metric(f"max |{row.approximation} − {row.exact}|", f"{row[2]:.4f}")
+        col.caption(f"at x = {row[3]} (range {row.range})")
     show_chart(shown["activation_curves"], "act_curves", "activation_curves")
     left, right = st.columns(2)
     with left:

@@ -19,7 +19,7 @@ from explorer.digits import (
     weights_to_bytes,
 )
 from explorer.se_analysis import load_uploaded_image
-from views.common import figure_style, int_slider, radio, refuse, select, show_chart, show_table, show_url_notices
+from views.common import figure_style, int_slider, radio, refuse, select, show_chart, show_table, show_url_notices, toggle
 
 RETRAINED = "digits_retrained_weights"
 
@@ -29,8 +29,8 @@ def _model(weights: bytes | None):
 
 
 @st.cache_data(show_spinner="Running the held-out set through the network…", max_entries=4)
-def model_artifacts(weights: bytes | None, style: str) -> dict:
-    return digits_artifacts(_model(weights), style)
+def model_artifacts(weights: bytes | None, style: str, centred: bool) -> dict:
+    return digits_artifacts(_model(weights), style, centred)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -145,7 +145,8 @@ def main() -> None:
     style = figure_style()
     try:
         weights = chosen_weights()
-        show_model(model_artifacts(weights, style))
+        centred = toggle("Heatmaps: subtract each channel's mean over classes", "digits_centred")
+        show_model(model_artifacts(weights, style, centred))
         show_prediction(weights, style)
     except ValueError as error:
         refuse(error)

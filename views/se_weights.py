@@ -49,8 +49,11 @@ def block_controls() -> dict:
         expansion = float_slider("Expansion t", "se_expansion", 1.0, 6.0, 4.0 if kind != "mbconv" else 6.0, 0.5)
     with cols[3]:
         kernel = select("Kernel", "se_kernel", (3, 5, 7), 3)
-    ratio = float_slider("SE ratio", "se_ratio", 0.03125, 1.0, 0.25, 0.03125)
-    gate = select("Gate", "se_gate", ("sigmoid", "hsigmoid"), "hsigmoid" if kind == "bneck" else "sigmoid")
+    left, right = st.columns(2)
+    with left:
+        ratio = float_slider("SE ratio", "se_ratio", 0.03125, 1.0, 0.25, 0.03125)
+    with right:
+        gate = select("Gate", "se_gate", ("sigmoid", "hsigmoid"), "hsigmoid" if kind == "bneck" else "sigmoid")
     return {"kind": kind, "in_channels": channels, "out_channels": channels, "size": size, "expansion": expansion,
             "kernel_size": kernel, "se_ratio": ratio, "gate": gate}
 
@@ -119,7 +122,7 @@ def main() -> None:
     metrics = st.columns(4)
     for col, name in zip(metrics, ("SE channels", "min excitation", "max excitation", "std excitation"), strict=True):
         col.metric(name, summary[name])
-    left, right = st.columns([1, 3])
+    left, right = st.columns([1, 2])
     with left:
         show_chart(shown["se_input"], "se_input_chart", "se_input")
     with right:
