@@ -9,6 +9,7 @@ depthwise-separable convs: ShuffleNetV2 (https://arxiv.org/abs/1807.11164).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -61,11 +62,12 @@ def latency_vs_macs_figure(table: pd.DataFrame, current: str, threads: int, styl
     colours = [color(style, 1) if kind == current else color(style, 0) for kind in table["kind"]]
     data = [{
         "type": "scatter", "mode": "markers+text", "x": list(table["MACs"]), "y": list(table["latency ms"]),
-        "text": list(table["kind"]), "textposition": "top center", "marker": {"color": colours},
+        "text": list(table["kind"]), "textposition": "top center", "marker": {"color": colours}, "cliponaxis": False,
         "error_y": _error_bars(table), "customdata": list(table["label"]), "showlegend": False,
         "hovertemplate": "%{customdata}<br>%{x:,} MACs<br>%{y:.3f} ms (median)<extra></extra>",
     }]
-    layout = {"xaxis": {"title": {"text": "MACs (log scale)"}, "type": "log"},
+    low, high = math.log10(max(float(table["MACs"].min()), 1.0)), math.log10(max(float(table["MACs"].max()), 1.0))
+    layout = {"xaxis": {"title": {"text": "MACs (log scale)"}, "type": "log", "range": [low - 0.25, high + 0.25]},
               "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads} threads)"}, "type": "log"}}
     return styled_figure(data, layout, style, "Measured CPU latency against MACs (bars: interquartile range)")
 
