@@ -30,6 +30,7 @@ from views import common
 
 RESULTS_KEY = "_measure_results"
 PANEL_BUDGET_MAX = 30.0
+MAX_STORED = 16
 
 
 @st.cache_resource
@@ -54,7 +55,10 @@ def _measure(key: tuple, run: Callable[[Progress], Any], budget: float, threads:
     finally:
         _measure_lock().release()
         bar.empty()
-    st.session_state.setdefault(RESULTS_KEY, {})[key] = result
+    stored = st.session_state.setdefault(RESULTS_KEY, {})
+    stored[key] = result
+    for old in list(stored)[:-MAX_STORED]:
+        del stored[old]
     return result
 
 
