@@ -140,8 +140,7 @@ def kept_figure(demo: DropDemo, style: str) -> go.Figure:
                                showscale=False, hovertemplate="pass %{y}, sample %{x}: %{z}<extra></extra>"))
     fig.update_xaxes(title_text="sample in the batch")
     fig.update_yaxes(title_text="training pass", autorange="reversed")
-    return apply_style(fig, style, f"Drop connect: branch kept (blue) or dropped (grey); kept {kept.mean():.1%}, "
-                       f"expected {1 - demo.p:.0%}")
+    return apply_style(fig, style, f"Branch kept (colour) or dropped (grey): {kept.mean():.0%} kept")
 
 
 def zero_fraction_figure(demo: DropDemo, style: str) -> go.Figure:
@@ -159,14 +158,14 @@ def zero_fraction_figure(demo: DropDemo, style: str) -> go.Figure:
 def maps_figure(demo: DropDemo, style: str, channel: int = 0) -> go.Figure:
     """One channel of one sample's branch: eval, drop connect kept, drop connect dropped, dropout."""
     kept = demo.kept
-    sample = int(np.argmax((kept.min(0) == 0) & (kept.max(0) == 1))) if ((kept.min(0) == 0) & (kept.max(0) == 1)).any() else 0
+    sample = int(np.argmax((kept.min(0) == 0) & (kept.max(0) == 1)))  # first sample both kept and dropped, else 0
     kept_pass = int(np.argmax(kept[:, sample])) if kept[:, sample].any() else None
     dropped_pass = int(np.argmin(kept[:, sample])) if not kept[:, sample].all() else None
-    panels = [("eval (inference)", demo.eval_branch[sample, channel])]
+    panels = [("eval", demo.eval_branch[sample, channel])]
     if kept_pass is not None:
-        panels.append((f"drop connect, kept ×{1 / (1 - demo.p):.2f}", demo.connect_branches[kept_pass, sample, channel]))
+        panels.append((f"kept, ×{1 / (1 - demo.p):.2f}", demo.connect_branches[kept_pass, sample, channel]))
     if dropped_pass is not None:
-        panels.append(("drop connect, dropped", demo.connect_branches[dropped_pass, sample, channel]))
+        panels.append(("dropped", demo.connect_branches[dropped_pass, sample, channel]))
     panels.append(("dropout", demo.dropout_branches[0, sample, channel]))
     limit = max(float(panel.abs().max()) for _, panel in panels) or 1.0
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[title for title, _ in panels], horizontal_spacing=0.03)
@@ -175,7 +174,7 @@ def maps_figure(demo: DropDemo, style: str, channel: int = 0) -> go.Figure:
                                  name=title), row=1, col=col)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
-    return apply_style(fig, style, f"Residual branch of sample {sample}, channel {channel}")
+    return apply_style(fig, style, f"Residual branch of sample {sample}, channel {channel}: eval, drop connect, dropout")
 
 
 def demo_table(demo: DropDemo) -> pd.DataFrame:
