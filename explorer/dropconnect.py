@@ -110,11 +110,14 @@ class DropDemo:
 
 @torch.no_grad()
 def run_demo(p: float = 0.2, samples: int = 16, repeats: int = 50, seed: int = 0) -> DropDemo:
-    """Feed ``samples`` random inputs through a residual MBConv block ``repeats`` times in training mode.
+    """Pass ``samples`` random inputs through a residual MBConv block ``repeats`` times in training mode.
 
     Only the block's ``drop_path`` (``DropConnect``) is switched to training mode; BatchNorm
-    stays in eval mode so that drop connect is the only difference from inference. The
-    dropout comparison applies ``nn.Dropout(p)`` to the same branch.
+    stays in eval mode, so drop connect is the only difference from inference and the
+    branch (expand, depthwise, SE, project) is the same on every pass: it is computed once
+    by the block's own layers, and each pass applies the block's own ``drop_path`` and
+    ``residual`` to it, exactly as its ``forward`` does. The dropout comparison applies
+    ``nn.Dropout(p)`` to the same branch.
     """
     _check_demo(p, samples, repeats)
     spec = block_spec("mbconv", in_channels=DEMO_CHANNELS, out_channels=DEMO_CHANNELS, size=DEMO_SIZE, drop_connect=p)
@@ -123,13 +126,12 @@ def run_demo(p: float = 0.2, samples: int = 16, repeats: int = 50, seed: int = 0
         block = build_block(spec)
         x = torch.randn(samples, DEMO_CHANNELS, DEMO_SIZE, DEMO_SIZE)
         eval_output = block(x)
+        eval_branch = block.conv_pwl(block.se(block.conv_dw(block.conv_pw(x))))
         block.drop_path.train()
         dropout = nn.Dropout(p).train()
-        train_outputs = torch.stack([block(x) for _ in range(repeats)])
-        eval_branch = eval_output - x
+        connect_branches = torch.stack([block.drop_path(eval_branch) for _ in range(repeats)])
         dropout_branches = torch.stack([dropout(eval_branch) for _ in range(repeats)])
-    connect_branches = train_outputs - x
-    connect_branches = torch.where(connect_branches.abs() <= 1e-6 * eval_branch.abs().amax(), 0.0, connect_branches)
+    train_outputs = torch.stack([block.residual(x, branch) for branch in connect_branches])
     return DropDemo(float(p), x, eval_branch, connect_branches, dropout_branches, train_outputs, eval_output)
 
 
@@ -191,7 +193,8 @@ def demo_table(demo: DropDemo) -> pd.DataFrame:
         ("share zeroed per sample, dropout", demo.p, float(demo.zero_fraction(demo.dropout_branches).mean())),
         ("max |mean training output - eval output|", "→ 0 as passes grow", mean_error),
     ]
-    return pd.DataFrame(rows, columns=["quantity", "theory", "measured"]).astype({"theory": str})
+    rows = [(name, f"{theory:.4g}" if isinstance(theory, float) else theory, measured) for name, theory, measured in rows]
+    return pd.DataFrame(rows, columns=["quantity", "theory", "measured"])
 
 
 def dropconnect_artifacts(

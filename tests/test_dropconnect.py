@@ -54,3 +54,22 @@ def test_artifacts_and_bad_input():
         run_demo(p=1.0)
     with pytest.raises(ValueError, match="samples"):
         run_demo(samples=0)
+
+
+def test_demo_passes_equal_the_blocks_own_forward_in_that_mode():
+    import torch
+
+    from explorer.blocks import build_block
+    from explorer.specs import block_spec
+
+    demo = run_demo(p=0.3, samples=5, repeats=2, seed=2)
+    torch.manual_seed(2)
+    block = build_block(block_spec("mbconv", in_channels=16, out_channels=16, size=8, drop_connect=0.3))
+    assert torch.allclose(block(demo.x), demo.eval_output)
+    assert torch.allclose(demo.eval_output, demo.x + demo.eval_branch, atol=1e-6)
+    block.drop_path.train()
+    output = block(demo.x)
+    per_sample = [(output[i] - demo.x[i]).abs().max().item() for i in range(5)]
+    for i, change in enumerate(per_sample):  # each sample: branch dropped (output = x) or kept x 1/0.7
+        expected = 0.0 if change == 0 else (demo.eval_branch[i] / 0.7).abs().max().item()
+        assert change == pytest.approx(expected, rel=1e-4, abs=1e-7)
