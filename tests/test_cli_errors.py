@@ -8,6 +8,7 @@ the largest allowed block under a 4 GiB address-space limit.
 
 from __future__ import annotations
 
+import pickle
 import resource
 import subprocess
 import sys
@@ -87,7 +88,78 @@ MEASURE_CASES = [
     (["measure", "block", "mbconv", "--se-ratio", "2"], "se_ratio"),
 ]
 
-CASES = BLOCK_CASES + (MEASURE_CASES if "explorer.cli_measure" in COMMAND_MODULES else [])
+NETWORK_CASES = [
+    (["network"], "NAME"),
+    (["network", "resnet50"], "resnet50"),
+    (["network", "mobilenet_v2", "--width-mult", "0"], "width_mult"),
+    (["network", "mobilenet_v2", "--width-mult", "nan"], "width_mult"),
+    (["network", "mobilenet_v2", "--width-mult", "abc"], "--width-mult"),
+    (["network", "mobilenet_v2", "--resolution", "31"], "resolution"),
+    (["network", "mobilenet_v2", "--resolution", "4097"], "resolution"),
+    (["network", "mobilenet_v2", "--resolution", "224.5"], "--resolution"),
+    (["network", "efficientnet_b0", "--width-mult", "1.0"], "width_mult"),
+    (["network", "mobilenet_v2", "--phi", "1"], "phi"),
+    (["network", "efficientnet", "--phi", "20"], "phi"),
+    (["network", "efficientnet", "--alpha", "3"], "alpha"),
+    (["network", "efficientnet", "--gamma", "inf"], "gamma"),
+    (["network", "mobilenet_v2", "--num-classes", "0"], "num_classes"),
+    (["network", "mobilenet_v2", "--full-conv"], "full_conv"),
+]
+
+EXPORT_CASES = [
+    (["export"], "target"),
+    (["export", "block", "mbconv"], "--out"),
+    (["export", "block", "mbconv", "--out", "{tmp}/x", "--formats", "doc"], "formats"),
+    (["export", "block", "mbconv", "--out", "{tmp}/x", "--formats", ""], "formats"),
+    (["export", "block", "mbconv", "--out", "{tmp}/a_file", "--formats", "csv"], "out"),
+    (["export", "block", "mbconv", "--out", "{tmp}/x", "--formats", "csv", "--sweep", "banana"], "sweep"),
+    (["export", "block", "mbconv", "--out", "{tmp}/x", "--formats", "csv", "--scale", "0"], "scale"),
+    (["export", "block", "mbconv", "--out", "{tmp}/x", "--formats", "csv", "--stride", "0"], "stride"),
+    (["export", "block", "mbconv", "--out", "{tmp}/x", "--style", "neon"], "--style"),
+    (["export", "network", "resnet50", "--out", "{tmp}/x"], "resnet50"),
+    (["export", "network", "mobilenet_v2", "--out", "{tmp}/x", "--formats", "csv", "--width-mult", "9"], "width_mult"),
+]
+
+DIGITS_CASES = [
+    (["digits"], "command"),
+    (["digits", "train", "--epochs", "0"], "epochs"),
+    (["digits", "train", "--epochs", "-1"], "epochs"),
+    (["digits", "train", "--epochs", "501"], "epochs"),
+    (["digits", "train", "--seed", "x"], "--seed"),
+    (["digits", "train", "--seed", "-1"], "seed"),
+    (["digits", "evaluate", "--weights", "{tmp}/missing.safetensors"], "weights"),
+    (["digits", "evaluate", "--weights", "{tmp}"], "weights"),
+    *(
+        pytest.param(
+            ["digits", "evaluate", "--weights", f"{{tmp}}/{name}.safetensors"], "weights",
+            marks=pytest.mark.xfail(reason="explorer.digits.load_trained lets SafetensorError through (reported)"),
+        )
+        for name in ("garbage", "empty", "pickled")
+    ),
+]
+
+CASES = [
+    case
+    for module, cases in (
+        ("explorer.cli_block", BLOCK_CASES),
+        ("explorer.cli_measure", MEASURE_CASES),
+        ("explorer.cli_network", NETWORK_CASES),
+        ("explorer.cli_export", EXPORT_CASES),
+        ("explorer.cli_digits", DIGITS_CASES),
+    )
+    if module in COMMAND_MODULES
+    for case in cases
+]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    """A scratch directory holding a plain file and three files that are not safetensors weights."""
+    (tmp_path / "a_file").write_text("not a directory")
+    (tmp_path / "garbage.safetensors").write_bytes(b"\x00\xffnot safetensors at all" * 10)
+    (tmp_path / "empty.safetensors").write_bytes(b"")
+    (tmp_path / "pickled.safetensors").write_bytes(pickle.dumps({"weight": [1.0, 2.0]}))
+    return tmp_path
 
 
 def run_in_process(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
@@ -107,11 +179,17 @@ def assert_one_line_error(code: int, err: str, expected: str) -> None:
     assert "error" in lines[0] and expected in lines[0], lines[0]
 
 
-@pytest.mark.parametrize(("argv", "expected"), CASES, ids=[" ".join(argv) or "(nothing)" for argv, _ in CASES])
-def test_bad_input_exits_2_with_one_line(argv, expected, capsys):
-    code, out, err = run_in_process(argv, capsys)
+def _case_id(case) -> str:
+    argv = case.values[0] if hasattr(case, "values") else case[0]
+    return " ".join(argv) or "(nothing)"
+
+
+@pytest.mark.parametrize(("argv", "expected"), CASES, ids=[_case_id(case) for case in CASES])
+def test_bad_input_exits_2_with_one_line(argv, expected, capsys, files):
+    code, out, err = run_in_process([arg.replace("{tmp}", str(files)) for arg in argv], capsys)
     assert_one_line_error(code, err, expected)
     assert out == ""
+    assert not (files / "x").exists(), "a refused export must not create its output directory"
 
 
 def run_module(argv: list[str], address_space: int | None = None) -> subprocess.CompletedProcess:
