@@ -104,13 +104,22 @@ class _WarmBrowser:
         return self._kaleido is not None
 
     def render(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
+        """Render one figure; a browser that crashed or hung is replaced and the render tried once more."""
+        try:
+            return self._render_once(figure, opts)
+        except ChromiumNotFoundError:
+            raise
+        except Exception:  # noqa: BLE001 - any browser failure: restart it and retry once
+            self.stop()
+            return self._render_once(figure, opts)
+
+    def _render_once(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
         kaleido_, loop = self._start()
         future = asyncio.run_coroutine_threadsafe(kaleido_.calc_fig(figure, opts=opts), loop)
         try:
             return future.result(RENDER_TIMEOUT_S)
         except TimeoutError:
             future.cancel()
-            self.stop()
             raise
 
     def _start(self) -> tuple[Any, asyncio.AbstractEventLoop]:
