@@ -10,12 +10,16 @@ How a latency is measured (``torch.utils.benchmark``):
 
 - batch 1, float32, eval mode, ``torch.inference_mode``, ``torch.get_num_threads()`` threads
   (choose them with :func:`using_threads`);
-- one warm-up call first (not counted), then ``Timer.blocked_autorange`` fills the rest of the
-  budget with blocks of back-to-back calls; each sample is one block's time per call. The
-  median and the interquartile range (IQR, 75th - 25th percentile) are over these samples;
-- when the budget cannot fit the block-size calibration of ``blocked_autorange`` (slow
-  modules or tiny budgets), single calls are timed one by one until the budget is used;
-- the time budget is never exceeded by more than about one call plus a few milliseconds.
+- warm-up calls first, not counted (three, or fewer once they take 10% of the budget); then,
+  if the fastest took 2 ms or less, blocks of at least 10 back-to-back calls timed by
+  ``Timer.timeit`` (about 20 ms per block, so that timer overhead is negligible), each sample
+  being one block's time per call; for longer calls, single calls timed one by one
+  (``time.perf_counter``, the clock ``Timer`` uses). The median, quartiles (IQR = 75th - 25th
+  percentile) and minimum are over these samples;
+- a block or call starts only if it is expected to end within the budget, so the budget is
+  exceeded by at most about one call or block. (``Timer.blocked_autorange`` is not used: its
+  block-size calibration grows blocks tenfold and ran to 9 s on a 0.5 s budget on a busy
+  machine.)
 
 A configuration is refused *before* anything is allocated when its estimated memory (weights
 + peak activations from :mod:`explorer.memory`) exceeds the memory budget, or when a
@@ -52,7 +56,9 @@ MAX_BUDGET_S = 120.0
 DEFAULT_MEMORY_BUDGET = 1 << 30
 COMPUTE_EFFICIENCY_FLOOR = 0.05
 BANDWIDTH_EFFICIENCY_FLOOR = 0.10
-BLOCK_FLOOR_S = 0.1
+TARGET_BLOCK_S = 0.02
+WARM_UP_CALLS = 3
+WARM_UP_SHARE = 0.1
 MATMUL_SIZE = 1024
 COPY_ELEMENTS = 16 * 1024 * 1024
 PEAK_REPEATS = 3
@@ -224,43 +230,52 @@ def using_threads(threads: int | None) -> Iterator[int]:
         torch.set_num_threads(previous)
 
 
-def _timer(call: Callable[[], Any], threads: int) -> benchmark.Timer:
-    return benchmark.Timer(stmt="call()", globals={"call": call}, num_threads=threads)
-
-
-def _single_runs(call: Callable[[], Any], deadline: float, first: float) -> tuple[list[float], str]:
-    """Time single calls until the next one would pass ``deadline``; the warm-up time if none fits."""
+def _single_runs(call: Callable[[], Any], deadline: float, per_call: float) -> list[float]:
+    """Time single calls while the next one is expected to end before ``deadline``."""
     times: list[float] = []
-    last = first
-    while time.perf_counter() + last <= deadline:
+    while time.perf_counter() + per_call <= deadline:
         start = time.perf_counter()
         call()
-        last = time.perf_counter() - start
-        times.append(last)
-    return (times, "single calls") if times else ([first], "warm-up call only")
+        per_call = time.perf_counter() - start
+        times.append(per_call)
+    return times
+
+
+def _blocks(call: Callable[[], Any], deadline: float, per_call: float, threads: int) -> tuple[list[float], int]:
+    """Per-call times of ``Timer.timeit`` blocks of about ``TARGET_BLOCK_S`` while they fit before ``deadline``."""
+    timer = benchmark.Timer(stmt="call()", globals={"call": call}, num_threads=threads)
+    number = max(1, int(TARGET_BLOCK_S / per_call))
+    times: list[float] = []
+    while time.perf_counter() + per_call * (number + max(number // 100, 2)) <= deadline:  # timeit warms up first
+        per_call = timer.timeit(number).times[0]
+        times.append(per_call)
+    return times, number
 
 
 def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[int] = ()) -> Latency:
-    """Median and IQR of ``call()``'s wall time within ``budget_s`` seconds (see the module docstring)."""
+    """Median, quartiles and minimum of ``call()``'s wall time within ``budget_s`` seconds (see the module docstring)."""
     start = time.perf_counter()
     deadline = start + budget_s
     threads = torch.get_num_threads()
-    call()
-    warm = time.perf_counter() - start
-    # blocked_autorange first grows its block size tenfold until a block takes >= 1/1000 of the
-    # run time and timer overhead is negligible (about 1.1 blocks in all), then may finish one
-    # block past its run time: keep 2.2 blocks of the budget for that.
-    block = max(warm, BLOCK_FLOOR_S, budget_s / 100)
-    room = deadline - time.perf_counter() - 2.2 * block
-    if room > block:
-        measurement = _timer(call, threads).blocked_autorange(min_run_time=room)
-        times, per_sample, method = list(measurement.times), measurement.number_per_run, "blocked_autorange"
+    warm_ups: list[float] = []
+    for _ in range(WARM_UP_CALLS):
+        if warm_ups and (sum(warm_ups) >= WARM_UP_SHARE * budget_s or time.perf_counter() + warm_ups[-1] > deadline):
+            break
+        begin = time.perf_counter()
+        call()
+        warm_ups.append(time.perf_counter() - begin)
+    per_call = min(warm_ups)
+    if per_call * 10 <= TARGET_BLOCK_S:
+        times, number = _blocks(call, deadline, per_call, threads)
+        method = f"torch.utils.benchmark Timer.timeit, blocks of {number} calls"
     else:
-        (times, method), per_sample = _single_runs(call, deadline, warm), 1
+        times, number, method = _single_runs(call, deadline, per_call), 1, "single calls"
+    if not times:
+        times, number, method = [per_call], 1, "warm-up calls only"
     quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [times[0]] * 3
     return Latency(
         median_s=statistics.median(times), q1_s=quartiles[0], q3_s=quartiles[2], min_s=min(times), samples=len(times),
-        runs=len(times) * per_sample, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
+        runs=len(times) * number, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
         elapsed_s=time.perf_counter() - start, method=method,
     )
 

@@ -50,6 +50,12 @@ def test_budget_is_respected():
     assert latency.input_shape == (4, 8, 8)
 
 
+def test_fast_calls_are_timed_in_blocks():
+    latency = time_call(lambda: None, 0.2)
+    assert latency.method.startswith("torch.utils.benchmark Timer.timeit, blocks of")
+    assert latency.runs > latency.samples >= 1
+
+
 def test_slow_calls_fall_back_to_single_runs_within_budget():
     start = time.perf_counter()
     latency = time_call(lambda: time.sleep(0.15), 0.5)
@@ -57,12 +63,12 @@ def test_slow_calls_fall_back_to_single_runs_within_budget():
     assert latency.method == "single calls"
     assert latency.runs == latency.samples >= 1
     only = time_call(lambda: time.sleep(0.06), 0.05)
-    assert only.method == "warm-up call only" and only.runs == 1
+    assert only.method == "warm-up calls only" and only.runs == 1
 
 
 def test_quartiles_and_iqr():
     latency = Latency(median_s=2.0, q1_s=1.0, q3_s=4.0, min_s=0.5, samples=5, runs=50, threads=2, input_shape=(3, 5, 5),
-                      budget_s=1.0, elapsed_s=0.9, method="blocked_autorange")
+                      budget_s=1.0, elapsed_s=0.9, method="single calls")
     payload = latency.to_dict()
     assert payload["latency_ms"] == 2000.0 and payload["latency_ms_iqr"] == 3000.0
     assert payload["runs"] == 50 and payload["threads"] == 2
