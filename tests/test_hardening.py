@@ -171,6 +171,27 @@ def test_blocks_page_survives_malformed_link_values(rotation):
             assert f"`{key}={raw}`" in notices, f"no notice for {key}={raw!r}"
 
 
+@functools.cache
+def page_keys(page: str) -> tuple[str, ...]:
+    """Widget keys of ``page`` that the Blocks page (run first on every visit) does not also use."""
+    return tuple(sorted(set(widget_keys(new_app(page))) - set(widget_keys(new_app("blocks")))))
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page != "blocks"])
+def test_every_other_page_survives_malformed_link_values(page):
+    keys = page_keys(page)
+    assert keys, f"{page} has no URL-synced control of its own"
+    query = {key: MALFORMED[index % len(MALFORMED)] for index, key in enumerate(keys)}
+    at = new_app(page, query)
+    assert not problems(at), problems(at)
+    notices = " ".join(str(w.value) for w in at.warning)
+    run_clean(at, "rerun")
+    notices += " ".join(str(w.value) for w in at.warning)
+    for key, raw in query.items():
+        if raw in ("banana", "<script>alert(1)</script>", "1e999", "nan", "1,2"):
+            assert f"`{key}={raw}`" in notices, f"no notice for {key}={raw!r}"
+
+
 def test_malformed_kind_in_link_falls_back_to_the_default_with_a_notice():
     at = new_app("blocks", {"kind": "<b>conv</b>"})
     assert not problems(at)
