@@ -72,3 +72,17 @@ def test_without_chromium_the_app_says_how_to_install_it_and_offers_html():
     assert any("apt-get install chromium" in caption.value for caption in at.caption)
     assert any("apt-get install chromium" in warning.value for warning in at.warning)
     assert at.multiselect(key="export_all__charts").options == ["html"]
+
+
+def test_export_all_holds_only_the_current_pages_charts_and_tables():
+    at = AppTest.from_file("../app.py", default_timeout=180).run()
+    assert at.get("download_button"), "the Blocks page shows download buttons"
+    at.switch_page("views/networks.py").run()
+    at.multiselect(key="export_all__charts").set_value(["html"])
+    at.multiselect(key="export_all__tables").set_value(["csv"])
+    at.button(key="export_all__build").click().run()
+    assert not at.exception
+    _, data = at.session_state["export_all__zip"]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert names and not any(name.startswith("mbconv_") for name in names)
+    assert any(name.endswith("layers.csv") for name in names)

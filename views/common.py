@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer import export
 
@@ -138,9 +139,19 @@ def figure_style() -> str:
     return "slide" if st.session_state.get("slide_style", False) else "screen"
 
 
+def _page_registry(key: str) -> dict[str, Any]:
+    """This page's list of exportable things; started afresh whenever the session moves to another page."""
+    context = get_script_run_ctx()
+    page = context.page_script_hash if context is not None else ""
+    registry = st.session_state.get(key)
+    if registry is None or registry["page"] != page:
+        registry = st.session_state[key] = {"page": page, "items": {}}
+    return registry["items"]
+
+
 def _register(name: str, artifact: go.Figure | pd.DataFrame) -> None:
     """Remember a shown chart or table for this run's "Export all" ZIP (see :func:`export_all_panel`)."""
-    st.session_state.setdefault(REGISTRY_KEY, {})[name] = artifact
+    _page_registry(REGISTRY_KEY)[name] = artifact
 
 
 def _scale_label(scale: float) -> str:
@@ -202,7 +213,7 @@ def model_downloads(spec: export.Model, key: str = "model") -> None:
     button is clicked.
     """
     files = export.model_files(spec)
-    st.session_state.setdefault(MODEL_REGISTRY_KEY, {}).update(files)
+    _page_registry(MODEL_REGISTRY_KEY).update(files)
     columns = st.columns(len(files))
     for column, (file_name, produce) in zip(columns, files.items(), strict=True):
         suffix = file_name.rsplit(".", 1)[1]
@@ -238,8 +249,10 @@ def export_all_panel(zip_name: str = "export", key: str = "export_all") -> None:
     Call it once, at the end of a view: it collects what :func:`show_chart`, :func:`show_table`
     and :func:`model_downloads` registered during the run, then clears the list.
     """
-    artifacts = st.session_state.pop(REGISTRY_KEY, {})
-    models = st.session_state.pop(MODEL_REGISTRY_KEY, {})
+    artifacts = dict(_page_registry(REGISTRY_KEY))
+    models = dict(_page_registry(MODEL_REGISTRY_KEY))
+    st.session_state.pop(REGISTRY_KEY)
+    st.session_state.pop(MODEL_REGISTRY_KEY)
     with st.expander(f"Export all: {len(artifacts)} charts and tables in one ZIP", icon=":material/folder_zip:"):
         formats, scale = _export_formats(key)
         with_models = bool(models) and st.checkbox("Include the model (.py snippet, structure, ONNX)", key=f"{key}__models")
