@@ -11,9 +11,9 @@ How a latency is measured (``torch.utils.benchmark``):
 - batch 1, float32, eval mode, ``torch.inference_mode``, ``torch.get_num_threads()`` threads
   (choose them with :func:`using_threads`);
 - warm-up calls first, not counted (three, or fewer once they take 10% of the budget); then,
-  if the fastest took 2 ms or less, blocks of at least 10 back-to-back calls timed by
-  ``Timer.timeit`` (about 20 ms per block, so that timer overhead is negligible), each sample
-  being one block's time per call; for longer calls, single calls timed one by one
+  if the fastest took 0.5 ms or less, blocks of back-to-back calls timed by ``Timer.timeit``
+  (about 5 ms per block: timer overhead, about 1 us, is negligible), each sample being one
+  block's time per call; for longer calls, single calls timed one by one
   (``time.perf_counter``, the clock ``Timer`` uses). The median, quartiles (IQR = 75th - 25th
   percentile) and minimum are over these samples;
 - a block or call starts only if it is expected to end within the budget, so the budget is
@@ -56,7 +56,7 @@ MAX_BUDGET_S = 120.0
 DEFAULT_MEMORY_BUDGET = 1 << 30
 COMPUTE_EFFICIENCY_FLOOR = 0.05
 BANDWIDTH_EFFICIENCY_FLOOR = 0.10
-TARGET_BLOCK_S = 0.02
+TARGET_BLOCK_S = 0.005
 WARM_UP_CALLS = 3
 WARM_UP_SHARE = 0.1
 MATMUL_SIZE = 1024
@@ -242,14 +242,22 @@ def _single_runs(call: Callable[[], Any], deadline: float, per_call: float) -> l
 
 
 def _blocks(call: Callable[[], Any], deadline: float, per_call: float, threads: int) -> tuple[list[float], int]:
-    """Per-call times of ``Timer.timeit`` blocks of about ``TARGET_BLOCK_S`` while they fit before ``deadline``."""
+    """Per-call times of ``Timer.timeit`` blocks of about ``TARGET_BLOCK_S`` while they fit before ``deadline``.
+
+    The block length follows the last per-call time, so a machine that slows down mid-way
+    gets shorter blocks instead of one block far past the budget. Returns the times and the
+    number of calls made.
+    """
     timer = benchmark.Timer(stmt="call()", globals={"call": call}, num_threads=threads)
-    number = max(1, int(TARGET_BLOCK_S / per_call))
     times: list[float] = []
+    runs = 0
+    number = max(1, int(TARGET_BLOCK_S / per_call))
     while time.perf_counter() + per_call * (number + max(number // 100, 2)) <= deadline:  # timeit warms up first
         per_call = timer.timeit(number).times[0]
         times.append(per_call)
-    return times, number
+        runs += number
+        number = max(1, int(TARGET_BLOCK_S / per_call))
+    return times, runs
 
 
 def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[int] = ()) -> Latency:
@@ -266,16 +274,17 @@ def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[in
         warm_ups.append(time.perf_counter() - begin)
     per_call = min(warm_ups)
     if per_call * 10 <= TARGET_BLOCK_S:
-        times, number = _blocks(call, deadline, per_call, threads)
-        method = f"torch.utils.benchmark Timer.timeit, blocks of {number} calls"
+        times, runs = _blocks(call, deadline, per_call, threads)
+        method = "torch.utils.benchmark Timer.timeit blocks"
     else:
-        times, number, method = _single_runs(call, deadline, per_call), 1, "single calls"
+        times = _single_runs(call, deadline, per_call)
+        runs, method = len(times), "single calls"
     if not times:
-        times, number, method = [per_call], 1, "warm-up calls only"
+        times, runs, method = [per_call], 1, "warm-up calls only"
     quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [times[0]] * 3
     return Latency(
         median_s=statistics.median(times), q1_s=quartiles[0], q3_s=quartiles[2], min_s=min(times), samples=len(times),
-        runs=len(times) * number, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
+        runs=runs, threads=threads, input_shape=tuple(input_shape), budget_s=budget_s,
         elapsed_s=time.perf_counter() - start, method=method,
     )
 
@@ -363,16 +372,16 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
 
     Every kind is counted and checked on meta tensors first (its estimated forward pass must
     fit the whole budget): the configured block is refused (ValueError), another kind is listed
-    in :attr:`Comparison.refused` with the reason. Then the clock starts: the configured block
-    is timed first, then the standard conv, then the others, the budget left shared evenly
-    between the kinds still to time; a kind reached once the budget is used up is listed as
+    in :attr:`Comparison.refused` with the reason. Then the configured block is timed first,
+    the standard conv second, then the others, the budget left (counting shares the time
+    already spent) shared evenly between the kinds still to time; a kind reached once the budget is used up is listed as
     not measured (so the budget is exceeded by about one call and 50 ms at most).
     """
+    start = time.perf_counter()
     budget_s = check_budget(budget_s)
     specs = comparable_specs(spec) or {spec.kind: spec}
     order = [kind for kind in dict.fromkeys([spec.kind, "standard", *specs]) if kind in specs]
     reports, refused = _checked_reports(specs, order, spec.kind, budget_s, memory_budget)
-    start = time.perf_counter()
     measurements = {}
     for index, kind in enumerate(reports):
         left = budget_s - (time.perf_counter() - start)
@@ -462,9 +471,9 @@ def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Sequence
 def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float,
                     progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, Latency]:
     """Measured latency of every leaf layer that does MACs (convs and linear layers)."""
-    costs = count_costs(module, input_shape)
-    names = list(dict.fromkeys(row.name for row in costs.layers if row.macs > 0))
-    return measure_parts(module, input_shape, names, budget_s, progress, memory_budget)
+    memory = memory_report(module, input_shape)
+    names = list(dict.fromkeys(layer.name for layer in memory.layers if layer.macs > 0))
+    return measure_parts(module, input_shape, names, budget_s, progress, memory_budget, memory=memory)
 
 
 def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float, stage_of: StageOf = top_level_stage,

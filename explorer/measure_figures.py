@@ -10,6 +10,7 @@ depthwise-separable convs: ShuffleNetV2 (https://arxiv.org/abs/1807.11164).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -176,20 +177,22 @@ class BlockMeasureResults:
 
 
 def measure_block_results(spec: BlockSpec, budget_s: float, progress: Progress | None = None) -> BlockMeasureResults:
-    """Measure every comparable kind (70% of the budget) and the block's own layers (30%).
+    """Measure every comparable kind (70% of the budget) and the block's own layers (the rest).
 
     Raises:
         ValueError: the configured block does not fit the memory or time budget. Per-layer
             timing that does not fit its 30% is skipped, with the reason in ``layers_refused``.
     """
+    start = time.perf_counter()
     budget_s = check_budget(budget_s)
     peaks = machine_peaks()
-    kinds_budget, layers_budget = (max(budget_s * share, MIN_BUDGET_S) for share in (1 - LAYER_SHARE, LAYER_SHARE))
+    kinds_budget = max(budget_s * (1 - LAYER_SHARE), MIN_BUDGET_S)
     comparison = measure_comparable(spec, kinds_budget, _scaled(progress, 0.0, 1 - LAYER_SHARE))
     shape = (spec.in_channels, spec.size, spec.size)
     module = build_block(spec)
     layers, refused = {}, ""
     try:
+        layers_budget = max(budget_s - (time.perf_counter() - start), MIN_BUDGET_S)
         layers = layer_latencies(module, shape, layers_budget, _scaled(progress, 1 - LAYER_SHARE, 1.0))
     except ValueError as error:
         refused = str(error)

@@ -52,7 +52,7 @@ def test_budget_is_respected():
 
 def test_fast_calls_are_timed_in_blocks():
     latency = time_call(lambda: None, 0.2)
-    assert latency.method.startswith("torch.utils.benchmark Timer.timeit, blocks of")
+    assert latency.method == "torch.utils.benchmark Timer.timeit blocks"
     assert latency.runs > latency.samples >= 1
 
 
