@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,8 @@ from explorer.specs import block_spec
 from explorer.style import apply_style, color
 
 EFFICIENTNETS = tuple(name for name in NETWORK_NAMES if name.startswith("efficientnet_"))
-MAX_SAMPLES = 64
-MAX_REPEATS = 200
+MAX_SAMPLES = 32
+MAX_REPEATS = 100
 DEMO_CHANNELS = 16
 DEMO_SIZE = 8
 
@@ -96,7 +97,7 @@ class DropDemo:
     train_outputs: torch.Tensor
     eval_output: torch.Tensor
 
-    @property
+    @cached_property
     def kept(self) -> np.ndarray:
         """``(repeats, samples)``: 1 where drop connect kept the sample's branch, 0 where it dropped it."""
         return (self.connect_branches.abs().flatten(2).amax(2) > 0).to(torch.int64).numpy()
@@ -182,13 +183,13 @@ def maps_figure(demo: DropDemo, style: str, channel: int = 0) -> go.Figure:
 def demo_table(demo: DropDemo) -> pd.DataFrame:
     """The numbers behind the pictures, with what theory says next to what was measured."""
     kept = demo.kept
-    connect_scale = demo.connect_branches / demo.eval_branch.where(demo.eval_branch.abs() > 1e-3, torch.nan)
-    kept_scale = connect_scale[torch.as_tensor(kept, dtype=torch.bool)]
+    peak = demo.connect_branches.abs().flatten(2).amax(2) / demo.eval_branch.abs().flatten(1).amax(1)
+    kept_scale = peak[torch.as_tensor(kept, dtype=torch.bool)]
     mean_error = float((demo.train_outputs.mean(0) - demo.eval_output).abs().max())
     rows = [
         ("drop probability p", demo.p, demo.p),
         ("share of branches kept", 1 - demo.p, float(kept.mean())),
-        ("scale of a kept branch", 1 / (1 - demo.p), float(np.nanmedian(kept_scale.numpy())) if kept.any() else float("nan")),
+        ("scale of a kept branch", 1 / (1 - demo.p), float(kept_scale.median()) if kept.any() else float("nan")),
         ("share zeroed per sample, drop connect", "0 or 1", float(demo.zero_fraction(demo.connect_branches).mean())),
         ("share zeroed per sample, dropout", demo.p, float(demo.zero_fraction(demo.dropout_branches).mean())),
         ("max |mean training output - eval output|", "→ 0 as passes grow", mean_error),
