@@ -160,26 +160,21 @@ def _scale_label(scale: float) -> str:
 
 
 def _scale_select(key: str) -> float:
-    return st.selectbox("PNG size", SCALES, index=SCALES.index(1.0), key=key, format_func=_scale_label,
+    return st.selectbox("PNG size", SCALES, index=SCALES.index(1.0), key=key, format_func=_scale_label, width=180,
                         help="PNG pixel size; SVG and PDF are vector graphics with the same layout.")
 
 
 def _chart_downloads(fig: go.Figure, key: str, name: str) -> None:
     static = export.static_export_available()
-    columns = st.columns([2.2, 1, 1, 1, 1, 3], vertical_alignment="bottom")
-    scale = 1.0
-    if static:
-        with columns[0]:
-            scale = _scale_select(f"{key}__scale")
-    for column, fmt in zip(columns[1:5], export.FIGURE_FORMATS, strict=True):
-        if fmt in export.STATIC_FORMATS and not static:
-            continue
-        column.download_button(
-            fmt.upper(), data=lambda f=fmt: export.figure_to_bytes(fig, f, scale=scale), file_name=f"{name}.{fmt}",
-            mime=export.MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore", icon=":material/download:",
-        )
-    if not static:
-        columns[0].caption(export.INSTALL_HINT)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        scale = _scale_select(f"{key}__scale") if static else 1.0
+        for fmt in export.FIGURE_FORMATS if static else ("html",):
+            st.download_button(
+                fmt.upper(), data=lambda f=fmt: export.figure_to_bytes(fig, f, scale=scale), file_name=f"{name}.{fmt}",
+                mime=export.MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore", icon=":material/download:",
+            )
+        if not static:
+            st.caption(export.INSTALL_HINT)
 
 
 def show_chart(fig: go.Figure, key: str, name: str) -> None:
@@ -196,13 +191,13 @@ def show_chart(fig: go.Figure, key: str, name: str) -> None:
 def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
     """Render a table with CSV / Markdown / LaTeX downloads (units in the headers); ``name`` is its file name stem."""
     st.dataframe(frame, key=key, hide_index=True, **kwargs)
-    columns = st.columns([1, 1, 1, 5])
-    for column, fmt in zip(columns[:3], export.TABLE_FORMATS, strict=True):
-        column.download_button(
-            TABLE_LABELS[fmt], data=lambda f=fmt: export.table_to_bytes(frame, f, caption=name.replace("_", " ")),
-            file_name=f"{name}.{fmt}", mime=export.MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore",
-            icon=":material/download:",
-        )
+    with st.container(horizontal=True):
+        for fmt in export.TABLE_FORMATS:
+            st.download_button(
+                TABLE_LABELS[fmt], data=lambda f=fmt: export.table_to_bytes(frame, f, caption=name.replace("_", " ")),
+                file_name=f"{name}.{fmt}", mime=export.MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore",
+                icon=":material/download:",
+            )
     _register(name, frame)
 
 
@@ -214,13 +209,13 @@ def model_downloads(spec: export.Model, key: str = "model") -> None:
     """
     files = export.model_files(spec)
     _page_registry(MODEL_REGISTRY_KEY).update(files)
-    columns = st.columns(len(files))
-    for column, (file_name, produce) in zip(columns, files.items(), strict=True):
-        suffix = file_name.rsplit(".", 1)[1]
-        column.download_button(
-            MODEL_LABELS[suffix], data=produce, file_name=file_name, mime=export.MIME_TYPES[suffix],
-            key=f"{key}__{suffix}", on_click="ignore", icon=":material/download:", help=MODEL_HELP[suffix],
-        )
+    with st.container(horizontal=True):
+        for file_name, produce in files.items():
+            suffix = file_name.rsplit(".", 1)[1]
+            st.download_button(
+                MODEL_LABELS[suffix], data=produce, file_name=file_name, mime=export.MIME_TYPES[suffix],
+                key=f"{key}__{suffix}", on_click="ignore", icon=":material/download:", help=MODEL_HELP[suffix],
+            )
 
 
 def _zip_fingerprint(plan: dict[str, Any]) -> tuple:
