@@ -123,3 +123,9 @@ def test_cli_train_writes_weights_and_metadata(tmp_path, capsys):
     assert payload["epochs"] == 1 and out.is_file() and metadata_path(out).is_file()
     assert main(["digits", "train", "--epochs", "0", "--out", str(out)]) == 2
     assert "epochs" in capsys.readouterr().err
+
+
+def test_cli_evaluate_missing_weights_is_one_line_exit_2(tmp_path, capsys):
+    assert main(["digits", "evaluate", "--weights", str(tmp_path / "none.safetensors")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "weights" in err
