@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from plotly.subplots import make_subplots
+from safetensors import SafetensorError
 from safetensors.torch import load, load_file, save, save_file
 from torch import nn
 
@@ -251,7 +252,7 @@ def load_trained(path: Path = DEFAULT_WEIGHTS) -> tuple[DigitsNet, dict]:
     model = DigitsNet()
     try:
         model.load_state_dict(load_file(str(path)), strict=True)
-    except (RuntimeError, OSError) as error:
+    except (SafetensorError, RuntimeError, OSError) as error:
         raise ValueError(f"weights: {path} does not hold DigitsNet weights ({' '.join(str(error).split())[:200]}).") from None
     meta_file = metadata_path(path)
     metadata = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
@@ -291,7 +292,7 @@ def model_from_bytes(data: bytes) -> DigitsNet:
     model = DigitsNet()
     try:
         model.load_state_dict(load(data), strict=True)
-    except Exception as error:  # safetensors raises its own error type for malformed bytes
+    except (SafetensorError, RuntimeError) as error:
         raise ValueError(f"weights: not DigitsNet safetensors weights ({' '.join(str(error).split())[:200]}).") from None
     return model.eval()
 

@@ -42,6 +42,14 @@ def test_shipped_weights_reach_95_percent_on_the_held_out_split(shipped):
     assert metadata["seed"] == 0 and metadata["split"]["random_state"] == 0
 
 
+def test_garbage_or_empty_weights_files_are_refused(tmp_path):
+    for name, content in (("garbage", b"\x00not a safetensors file"), ("empty", b"")):
+        path = tmp_path / f"{name}.safetensors"
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match="weights"):
+            load_trained(path)
+
+
 def test_weights_are_safetensors_without_pickle():
     assert DEFAULT_WEIGHTS.read_bytes()[8:9] == b"{"  # 8-byte header length, then a JSON header
     assert json.loads(metadata_path(DEFAULT_WEIGHTS).read_text())["n_test"] == 360
