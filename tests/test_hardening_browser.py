@@ -1,10 +1,13 @@
-"""Concurrency in a real browser: eight sessions at once, each sees its own numbers.
+"""A real browser: every page loads cleanly, and eight sessions at once each see their own numbers.
 
 Eight Chromium tabs (each its own browser context: own cookies, own Streamlit session) open
 the Blocks page at the same moment with eight different configurations given in the link,
 then all switch to another tab's configuration at once. Each must show exactly the params
 and MACs of its own configuration (no cross-talk through cached or shared modules), no tab
 may show an exception, and the server log must stay free of errors.
+
+Every page listed in ``app.py`` is also opened by its URL: it must show its title, draw its
+plotly charts (an SVG inside each chart), and show no exception element.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from explorer.formulas import block_formula
 from explorer.specs import block_spec
 
 pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SESSIONS = [
     {"kind": "standard", "in_channels": 16, "out_channels": 24},
@@ -82,3 +88,34 @@ def test_eight_sessions_at_once_each_see_their_own_numbers(app_server, browser, 
             context.close()
     errors = [line for line in server_log(tmp_path_factory).splitlines() if LOG_ERRORS.search(line)]
     assert not errors, errors[:5]
+
+
+def app_pages() -> list[tuple[str, str, str]]:
+    """``(url path, view file, title)`` of every page in ``app.py``; the default page is served at ``/``."""
+    pattern = re.compile(r'st\.Page\(.*"(views/\w+\.py)".*title="([^"]+)".*url_path="([^"]+)"(.*)$', re.MULTILINE)
+    return [
+        ("" if "default=True" in rest else path, view, title)
+        for view, title, path, rest in pattern.findall((ROOT / "app.py").read_text())
+    ]
+
+
+def expected_chart_count(view: str) -> int:
+    """How many plotly charts the page draws on its first run (from an in-process AppTest run)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    if view != "views/blocks.py":
+        at.switch_page(view).run()
+    return len(at.get("plotly_chart"))
+
+
+@pytest.mark.parametrize(("path", "view", "title"), app_pages(), ids=[view for _, view, _ in app_pages()])
+def test_every_page_loads_and_draws_its_charts(app_server, page, path, view, title):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    charts = expected_chart_count(view)
+    page.goto(f"{app_server}/{path}")
+    expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=90_000)
+    drawn = page.locator('[data-testid="stPlotlyChart"]')
+    expect(drawn).to_have_count(charts, timeout=120_000)
+    for index in range(charts):
+        expect(drawn.nth(index).locator("svg.main-svg").first).to_be_attached(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0
