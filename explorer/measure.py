@@ -185,11 +185,11 @@ def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = D
     Args:
         memory: the module's memory report (computed on meta tensors).
         budget_s: the time budget in seconds; ``passes`` pessimistic forward passes must fit in it.
-        memory_budget: bytes the weights plus the larger of the peak activations and
-            ``held_bytes`` (activations kept at once, e.g. captured inputs) may take.
+        memory_budget: bytes the weights, the peak activations and ``held_bytes`` (tensors
+            kept aside meanwhile, e.g. captured inputs) may take together.
         hint: what the user can lower, in words.
     """
-    activations = max(memory.peak_activation_bytes, held_bytes)
+    activations = memory.peak_activation_bytes + held_bytes
     needed = memory.parameter_bytes + activations
     if needed > memory_budget:
         raise ValueError(
@@ -431,12 +431,21 @@ def _capture_inputs(module: nn.Module, sample: torch.Tensor, names: Sequence[str
     return captured
 
 
-def check_parts_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                         hint: str = BLOCK_HINT) -> None:
+def part_input_bytes(memory: MemoryReport, names: Sequence[str]) -> int:
+    """Bytes of the inputs of the named parts: each part's first leaf call's input."""
+    total = 0
+    for name in names:
+        first = next((layer for layer in memory.layers if layer.name == name or layer.name.startswith(name + ".")), None)
+        total += first.input_bytes if first else 0
+    return total
+
+
+def check_parts_feasible(memory: MemoryReport, names: Sequence[str], budget_s: float,
+                         memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = BLOCK_HINT) -> None:
     """The checks of :func:`measure_parts`: two forward passes (the capture and at least one timed
-    call of every part) and every activation of the pass held at once (a bound on the captured inputs)."""
-    every_activation = memory.input_bytes + sum(layer.output_bytes for layer in memory.layers)
-    check_feasible(memory, budget_s, memory_budget, hint, passes=2, held_bytes=every_activation)
+    call of every part), and the captured inputs of every part held on top of the peak activations."""
+    held = part_input_bytes(memory, names)
+    check_feasible(memory, budget_s, memory_budget, hint, passes=2, held_bytes=held)
 
 
 def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Sequence[str], budget_s: float,
@@ -450,7 +459,7 @@ def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Sequence
     start = time.perf_counter()
     budget_s = check_budget(budget_s)
     memory = memory if memory is not None else memory_report(module, input_shape)
-    check_parts_feasible(memory, budget_s, memory_budget, hint)
+    check_parts_feasible(memory, names, budget_s, memory_budget, hint)
     module = module.eval()
     results: dict[str, Latency] = {}
     with torch.inference_mode():

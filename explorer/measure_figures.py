@@ -265,7 +265,7 @@ def measure_network_results(spec: NetworkSpec, budget_s: float, progress: Progre
     with torch.device("meta"):
         skeleton = build_network(table)
     memory = memory_report(skeleton, shape, network_stage)
-    check_parts_feasible(memory, check_budget(budget_s), memory_budget, NETWORK_HINT)
+    check_parts_feasible(memory, list(memory.stage_frame()["stage"]), check_budget(budget_s), memory_budget, NETWORK_HINT)
     stages = stage_latencies(build_network(table), shape, budget_s, network_stage, progress, memory_budget, memory=memory)
     return NetworkMeasureResults(spec.label, stages, memory, int(stages["threads"].iloc[0]))
 

@@ -204,3 +204,13 @@ def test_any_module_with_an_input_shape():
     assert latency.input_shape == (3, 5, 5) and latency.runs >= 1
     with pytest.raises(ValueError, match="memory: "):
         measure_module(nn.Conv2d(3, 4, 1), (3, 5, 5), 0.2, memory_budget=10)
+
+
+def test_captured_part_inputs_by_hand():
+    from explorer.measure import part_input_bytes
+
+    model = nn.Sequential()
+    model.add_module("first", nn.Conv2d(3, 8, 3, padding=1))
+    model.add_module("second", nn.Conv2d(8, 8, 1))
+    memory = memory_report(model, (3, 8, 8))
+    assert part_input_bytes(memory, ["first", "second"]) == 3 * 64 * 4 + 8 * 64 * 4
