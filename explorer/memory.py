@@ -23,7 +23,8 @@ Conventions (float32, batch 1, inference; every number is hand-checkable):
   Parameter bytes are reported separately, never added in. Allocator caching, workspace
   buffers and framework overhead are not modelled.
 - **Bytes moved by a leaf call**: its input bytes + output bytes + its own parameter bytes,
-  each read or written exactly once (an ideal cache: a lower bound on real traffic).
+  each read or written exactly once (an ideal cache). A layer that returns its input
+  unchanged (drop connect at inference) is still counted as reading and writing it.
 - **Arithmetic intensity**: the call's MACs / bytes moved, in MAC per byte (FLOP per byte
   is twice that).
 
