@@ -35,4 +35,8 @@ with st.sidebar:
     common.toggle(
         "Slide style", "slide_style", False, help="White background, large fonts, thick lines, colour-blind-safe palette."
     )
+# Values from a link that a page refused are collected while its widgets run; show them on top.
+url_notices = st.container()
 st.navigation(PAGES).run()
+with url_notices:
+    common.show_url_notices()

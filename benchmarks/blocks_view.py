@@ -36,7 +36,8 @@ def _channels(index: int) -> int:
 def library_ms(kind: str) -> float:
     times = []
     for index in range(REPEATS):
-        options = {"out_channels": _channels(index)} if "out_channels" in BLOCK_KINDS[kind].params else {"in_channels": _channels(index)}
+        name = "out_channels" if "out_channels" in BLOCK_KINDS[kind].params else "in_channels"
+        options = {name: _channels(index)}
         spec = block_spec(kind, **options)
         block_report.cache_clear()
         start = time.perf_counter()

@@ -15,7 +15,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-COMMAND_MODULES = ("explorer.cli_block", "explorer.cli_measure", "explorer.cli_export", "explorer.cli_network", "explorer.cli_digits")
+COMMAND_MODULES = (
+    "explorer.cli_block",
+    "explorer.cli_network",
+    "explorer.cli_export",
+    "explorer.cli_measure",
+    "explorer.cli_digits",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):

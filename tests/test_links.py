@@ -1,7 +1,7 @@
 """Links: a view's whole configuration lives in the URL, so opening the link reproduces the view.
 
 Each page is opened as a fresh session with the link's query parameters (as a new browser
-would), through ``AppTest``. Invalid values must show a visible notice, never an error.
+would), through ``AppTest`` and ``app.py``. Invalid values must show a visible notice, never an error.
 """
 
 from __future__ import annotations
@@ -25,9 +25,14 @@ TIMEOUT = 180
 
 
 def open_link(page: str, params: dict[str, str]) -> AppTest:
-    """A new session that opens ``page`` with the link's query parameters, as a new browser tab would."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    """A new session that opens ``page`` with the link's query parameters, as a new browser tab would.
+
+    It goes through ``app.py`` (navigation, the sidebar's slide style, the notices shown on top),
+    exactly as a browser does.
+    """
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(params)
+    at.switch_page(page)
     return at.run()
 
 

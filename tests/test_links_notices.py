@@ -21,13 +21,6 @@ def test_every_page_shows_url_notices():
     assert not missing, f"pages that never show ignored link values: {missing}"
 
 
-# These pages call show_url_notices() before creating some of their widgets, so a bad value
-# for a widget created later is only collected after the notices were shown: it is ignored
-# silently on the first run. Remove a page from here once its notices are shown after its widgets.
-LATE_NOTICES = {"views/activations.py", "views/blocks.py", "views/digits.py", "views/drop_connect.py", "views/latency.py",
-                "views/networks.py", "views/se_weights.py"}
-
-
 @functools.cache
 def open_invalid_link(page_file: str) -> tuple[list[str], AppTest]:
     """The page's settings, and the page opened with every one of them invalid plus an unknown one."""
@@ -42,11 +35,7 @@ def test_an_invalid_link_never_raises(page_file):
     assert not at.exception, f"{page_file}: an invalid link raised {at.exception}"
 
 
-@pytest.mark.parametrize(
-    "page_file",
-    [pytest.param(page, marks=pytest.mark.xfail(reason="show_url_notices() runs before some widgets exist"))
-     if page in LATE_NOTICES else page for page in PAGES],
-)
+@pytest.mark.parametrize("page_file", PAGES)
 def test_every_invalid_link_value_gets_a_visible_notice(page_file):
     keys, at = open_invalid_link(page_file)
     notices = " ".join(at.warning.values)

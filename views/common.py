@@ -128,7 +128,9 @@ def _raise(raw: str) -> Any:
 def show_url_notices() -> None:
     """Show (once) which values from the link were ignored and why.
 
-    Call it after the page has created its widgets: the notices are collected as they are.
+    ``app.py`` calls it in a container at the top of the page after the page has run, so every
+    notice shows however late its widget was created; a page may call it earlier to show the
+    notices collected so far at that place.
     """
     for notice in st.session_state.pop(NOTICES_KEY, []):
         st.warning(notice, icon="🔗")
