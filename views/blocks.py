@@ -13,7 +13,7 @@ import streamlit as st
 
 from explorer.block_view import block_artifacts, block_report, sweep_parameters
 from explorer.blocks import standard_equivalent
-from explorer.figures import COST_UNITS, short_count
+from explorer.figures import COST_UNITS
 from explorer.formulas import block_formula
 from explorer.specs import ACTIVATION_NAMES, BLOCK_KINDS, GATE_NAMES, BlockSpec, block_spec, textbook_spec
 from views import common
@@ -201,7 +201,10 @@ def main() -> None:
     _metrics(spec, unit)
     artifacts = _cached_artifacts(spec, common.figure_style(), sweep, log_scale, unit)
     _render_artifacts(spec, artifacts)
-    st.caption(f"Totals: {short_count(block_report(spec).params)} params, {short_count(block_report(spec).macs)} MACs.")
+    st.subheader("Take it with you")
+    st.caption("This block as a Python snippet that rebuilds it with the library, its printed structure, or ONNX for Netron.")
+    common.model_downloads(spec)
+    common.export_all_panel(f"{spec.kind}_block")
 
 
 main()
