@@ -261,10 +261,17 @@ _HOOK_DICTS = (
 
 
 def _meta_tensor(tensor: torch.Tensor | None) -> torch.Tensor | None:
-    if tensor is None:
-        return None
+    if tensor is None or tensor.is_meta:
+        return tensor
     meta = torch.empty_like(tensor, device="meta")
     return nn.Parameter(meta, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else meta
+
+
+def _memo_meta(tensor: torch.Tensor | None, memo: dict[int, Any]) -> torch.Tensor | None:
+    """The meta stand-in for ``tensor``, made once per tensor (meta tensors are shared as they are)."""
+    if id(tensor) not in memo:
+        memo[id(tensor)] = _meta_tensor(tensor)
+    return memo[id(tensor)]
 
 
 def _meta_copy(module: nn.Module, memo: dict[int, Any] | None = None) -> nn.Module:
@@ -281,7 +288,7 @@ def _meta_copy(module: nn.Module, memo: dict[int, Any] | None = None) -> nn.Modu
     memo[id(module)] = clone
     state = clone.__dict__
     for attr in ("_parameters", "_buffers"):
-        state[attr] = {name: memo.setdefault(id(t), _meta_tensor(t)) for name, t in getattr(module, attr).items()}
+        state[attr] = {name: _memo_meta(t, memo) for name, t in getattr(module, attr).items()}
     state["_modules"] = {name: _meta_copy(child, memo) if child is not None else None for name, child in module._modules.items()}
     for attr in _HOOK_DICTS:
         state[attr] = OrderedDict()
