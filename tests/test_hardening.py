@@ -20,7 +20,9 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import struct
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -204,6 +206,49 @@ def test_refused_link_configuration_gives_a_readable_message():
     assert not at.exception
     assert at.error and "kernel_size" in at.error[0].value
     assert not at.metric
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png(width: int, height: int, extra: bytes = b"") -> bytes:
+    """A PNG whose header claims ``width x height`` RGB pixels, with almost no pixel data."""
+    header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + extra + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + _png_chunk(b"IEND", b"")
+
+
+def _text_bomb(kind: bytes, prefix: bytes) -> bytes:
+    """A PNG with a metadata chunk that inflates from ~50 kB to 50 MB."""
+    return _png(8, 8, _png_chunk(kind, prefix + zlib.compress(b"a" * 50_000_000, 9)))
+
+
+_BMP_HUGE = b"BM" + struct.pack("<IHHI", 54, 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, 60000, 60000, 1, 24, 0, 0, 0, 0, 0, 0)
+_TEXT_BOMB = pytest.mark.xfail(reason="Pillow's own 'Decompressed data too large' ValueError passes through unnamed (reported)")
+
+HOSTILE_UPLOADS = [
+    pytest.param(b"", id="empty"),
+    pytest.param(b"<html><script>alert(1)</script></html>", id="html"),
+    pytest.param(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', id="svg"),
+    pytest.param(b"PK\x03\x04" + bytes(100), id="zip"),
+    pytest.param(_png(65535, 65535), id="png-65535x65535-header"),
+    pytest.param(_png(40_000_001, 1), id="png-one-pixel-over-the-limit"),
+    pytest.param(_BMP_HUGE, id="bmp-60000x60000-header"),
+    pytest.param(_png(64, 64)[:40], id="png-truncated"),
+    pytest.param(_text_bomb(b"zTXt", b"Comment\x00\x00"), id="png-zTXt-bomb", marks=_TEXT_BOMB),
+    pytest.param(_text_bomb(b"iCCP", b"icc\x00\x00"), id="png-iCCP-bomb", marks=_TEXT_BOMB),
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE_UPLOADS)
+def test_hostile_uploads_are_refused_with_a_message_naming_the_image(data):
+    """Uploads at the real limits: no decoding of huge images, no traceback, one ``image:`` sentence."""
+    from explorer.se_analysis import load_uploaded_image
+
+    start = resident_peak_bytes(reset=True)
+    with pytest.raises(ValueError, match=r"^image: "):
+        load_uploaded_image(data)
+    assert resident_peak_bytes() - start < 256 * 2**20
 
 
 def python_sources() -> dict[str, ast.AST]:
