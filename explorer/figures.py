@@ -121,6 +121,7 @@ def sweep_figure(
         layout[f"xaxis{suffix}"] |= {"title": {"text": parameter}}
         layout[f"yaxis{suffix}"] |= {"type": axis_type}
     layout["shapes"] = [_vline(current), _vline(current, "2")]
+    layout["legend"] = {"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"}
     return styled_figure(data, layout, style, f"Cost against {parameter} (dashed: current value {current:g})")
 
 
@@ -142,6 +143,7 @@ def ratio_figure(sweep: pd.DataFrame, parameter: str, current: float, style: str
         "xaxis": {"title": {"text": parameter}},
         "yaxis": {"title": {"text": "MAC ratio"}, "rangemode": "tozero"},
         "shapes": [_vline(current)],
+        "legend": {"x": 0.98, "y": 0.98, "xanchor": "right", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},
     }
     return styled_figure(data, layout, style, "Depthwise-separable cost as a fraction of standard conv")
 
@@ -191,14 +193,16 @@ def block_diagram_figure(
                        "line": {"color": color(style, 3), "width": 2, "dash": "dot"}})
         annotations.append({"x": 11.9, "y": bottom / 2, "text": "shortcut", "showarrow": False, "textangle": 90,
                             "font": {"color": color(style, 3)}})
+    # three text lines must fit in a box of 1.1 data units: size the figure from the font
+    unit_px = (3 * 1.45 * chosen.font_size + 18) / 1.1
+    height = int((bottom - 0.55 - 0.2) * -unit_px) + 150
     layout = {
         "shapes": shapes, "annotations": annotations, "showlegend": False,
         "xaxis": {"visible": False, "range": [-0.5, 13]},
         "yaxis": {"visible": False, "range": [bottom - 0.75, 0.2]},
-        "height": max(chosen.height, 130 * len(boxes)),
     }
     fig = styled_figure([], layout, style, title)
-    fig.layout.height = max(chosen.height, 130 * len(boxes))
+    fig.layout.height = max(chosen.height, height)
     return fig
 
 
