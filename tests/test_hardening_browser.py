@@ -119,3 +119,39 @@ def test_every_page_loads_and_draws_its_charts(app_server, page, path, view, tit
         expect(drawn.nth(index).locator("svg.main-svg").first).to_be_attached(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Page not found").count() == 0
+
+
+def png_bytes(pixels) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def a_drawn_one() -> bytes:
+    """A dark vertical stroke on white: a hand-drawn digit 1."""
+    import numpy as np
+
+    pixels = np.full((64, 64), 255, dtype=np.uint8)
+    pixels[8:56, 28:36] = 0
+    return png_bytes(pixels)
+
+
+def test_hostile_upload_gets_a_message_and_the_server_keeps_serving(app_server, page):
+    """A 65535 x 65535 PNG header on the digits page: a readable refusal, then a real digit still works."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    from tests.test_hardening import _png
+
+    page.goto(f"{app_server}/se-trained?digits_source=upload")
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader.wait_for(state="attached", timeout=120_000)
+    uploader.set_input_files([{"name": "bomb.png", "mimeType": "image/png", "buffer": _png(65535, 65535)}])
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="image: too many pixels")).to_be_visible(timeout=90_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    uploader.set_input_files([{"name": "one.png", "mimeType": "image/png", "buffer": a_drawn_one()}])
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="image:")).to_have_count(0, timeout=90_000)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_attached(timeout=90_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
