@@ -330,6 +330,8 @@ def _definitions(spec: BlockSpec) -> tuple[str, ...]:
             rf" = \left\lfloor \frac{{{spec.size} + 2 \cdot {pad} - {d} \cdot {k - 1} - 1}}{{{s}}} \right\rfloor + 1"
             rf" = {_output_size(spec)}"
         )
+    if spec.kind == "gdc":
+        lines.append(rf"k \times k = H \times W = {spec.size} \times {spec.size},\quad H' = W' = 1")
     if spec.kind in INVERTED_KINDS + ("fused_mbconv",):
         lines.append(_expanded_text(spec))
     if _squeeze(spec):

@@ -124,6 +124,7 @@ def test_global_depthwise_conv_is_one_weight_per_position_and_channel():
     formula = block_formula(block_spec("gdc", in_channels=512, size=7))
     assert (formula.params, formula.macs) == (7 * 7 * 512 + 2 * 512, 7 * 7 * 512)
     assert formula.ratio_vs_standard == pytest.approx(1 / 512)
+    assert formula.definitions == (r"k \times k = H \times W = 7 \times 7,\quad H' = W' = 1",)
 
 
 def test_squeeze_excite_two_biased_1x1_convs():
