@@ -130,6 +130,10 @@ def load_uploaded_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixe
             raise ValueError(f"image: too many pixels (Pillow's limit is {Image.MAX_IMAGE_PIXELS:,}).") from None
         except (OSError, SyntaxError) as error:
             raise ValueError(f"image: the file is truncated or corrupt ({error}).") from None
+        except ValueError as error:  # Pillow's own refusals, e.g. a metadata chunk that inflates too far
+            if str(error).startswith("image:"):
+                raise
+            raise ValueError(f"image: Pillow refused the file ({error}).") from None
 
 
 def _square_resize(rgb: np.ndarray, size: int) -> np.ndarray:

@@ -62,8 +62,8 @@ def check_own_numbers(pages: list, settings: list[dict]) -> None:
     expect = pytest.importorskip("playwright.sync_api").expect
     for page, setting in zip(pages, settings, strict=True):
         params, macs = expected_numbers(setting)
-        expect(metric_value(page, "Parameters")).to_have_text(params, timeout=90_000)
-        expect(metric_value(page, "MACs")).to_have_text(macs, timeout=90_000)
+        expect(metric_value(page, "Parameters")).to_have_text(params, timeout=180_000)
+        expect(metric_value(page, "MACs")).to_have_text(macs, timeout=180_000)
         assert page.locator('[data-testid="stException"]').count() == 0, setting
 
 

@@ -182,7 +182,9 @@ def test_block_artifacts_in_display_order():
     from explorer.measure_figures import block_measure_artifacts, measure_block_results
 
     spec = block_spec("depthwise_separable", in_channels=4, out_channels=8, size=8)
-    results = measure_block_results(spec, 1.0)
+    # a budget generous enough that the standard conv is timed even on a loaded 2-core machine
+    # (the reduction chart needs it); the budget itself is tested above
+    results = measure_block_results(spec, 4.0)
     artifacts = block_measure_artifacts(results, "slide")
     figures = [name for name, item in artifacts.items() if hasattr(item, "to_plotly_json")]
     assert figures == [
