@@ -6,7 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from explorer.activations import BETA_RANGE, activation_artifacts
-from views.common import figure_style, float_slider, refuse, show_chart, show_table, show_url_notices, toggle
+from views.common import (
+    export_all_panel,
+    figure_style,
+    float_slider,
+    refuse,
+    show_chart,
+    show_table,
+    show_url_notices,
+    toggle,
+)
 
 
 def controls() -> tuple[float, float, float, bool]:
@@ -59,6 +68,7 @@ def main() -> None:
     show_table(shown["activation_costs"], "act_costs", "activation_costs")
     with st.expander("Values"):
         show_table(shown["activation_values"], "act_values", "activation_values")
+    export_all_panel("activations")
 
 
 main()

@@ -19,7 +19,18 @@ from explorer.digits import (
     weights_to_bytes,
 )
 from explorer.se_analysis import load_uploaded_image
-from views.common import figure_style, int_slider, radio, refuse, select, show_chart, show_table, show_url_notices, toggle
+from views.common import (
+    export_all_panel,
+    figure_style,
+    int_slider,
+    radio,
+    refuse,
+    select,
+    show_chart,
+    show_table,
+    show_url_notices,
+    toggle,
+)
 
 RETRAINED = "digits_retrained_weights"
 
@@ -150,6 +161,7 @@ def main() -> None:
         show_prediction(weights, style)
     except ValueError as error:
         refuse(error)
+    export_all_panel("se_trained_digits")
     retrain_panel()
 
 

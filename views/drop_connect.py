@@ -5,7 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.dropconnect import EFFICIENTNETS, MAX_REPEATS, MAX_SAMPLES, dropconnect_artifacts
-from views.common import figure_style, float_slider, int_slider, refuse, select, show_chart, show_table, show_url_notices
+from views.common import (
+    export_all_panel,
+    figure_style,
+    float_slider,
+    int_slider,
+    refuse,
+    select,
+    show_chart,
+    show_table,
+    show_url_notices,
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -57,6 +67,7 @@ def main() -> None:
         show_chart(shown["drop_connect_vs_dropout"], "dc_vs_dropout_chart", "drop_connect_vs_dropout")
     show_chart(shown["drop_connect_maps"], "dc_maps_chart", "drop_connect_maps")
     show_table(shown["drop_connect_numbers"], "dc_numbers_table", "drop_connect_numbers")
+    export_all_panel("drop_connect")
 
 
 main()

@@ -82,6 +82,7 @@ def main() -> None:
         render_measure_panel(spec)
     else:
         render_network_latency(spec)
+    common.export_all_panel("latency_memory")
 
 
 main()

@@ -17,6 +17,7 @@ from explorer.se_analysis import (
 )
 from explorer.specs import BLOCK_KINDS, block_spec
 from views.common import (
+    export_all_panel,
     figure_style,
     float_slider,
     int_slider,
@@ -132,6 +133,7 @@ def main() -> None:
     show_table(shown["se_summary"], "se_summary_table", "se_summary")
     with st.expander("Every channel"):
         show_table(shown["se_channels"], "se_channels_table", "se_channels")
+    export_all_panel("se_channel_weights")
 
 
 main()
