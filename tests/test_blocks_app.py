@@ -81,3 +81,14 @@ def test_link_reproduces_view_and_bad_values_are_noticed():
     assert not at.exception
     assert at.selectbox(key="groups").value == 8
     assert any("kernel_size=banana" in w.value for w in at.warning)
+
+
+def test_only_the_open_tab_runs_and_the_link_names_it():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["kind"] = "depthwise_separable"
+    at.query_params["tab"] = "Sweep"
+    at.run()
+    assert not at.exception
+    # the sweep chart and the 1/C_out + 1/k² ratio chart, and nothing from the other tabs
+    assert len(at.get("plotly_chart")) == 2
+    assert "Export all: 8 charts and tables in one ZIP" in [e.label for e in at.expander]

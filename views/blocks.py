@@ -153,39 +153,48 @@ def _view_controls(spec: BlockSpec) -> tuple[str, bool, str]:
     return unit, log_scale, sweep
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_artifacts(spec: BlockSpec, style: str, sweep: str, log_scale: bool, unit: str) -> dict[str, object]:
-    return block_artifacts(spec, style, sweep, log_scale, unit)
+TABS = ("Block diagram", "Formula", "Compare kinds", "Sweep", "Per-layer table", "Latency & memory")
+
+
+def _render_layers(spec: BlockSpec, artifacts: dict[str, object]) -> None:
+    prefix = spec.kind
+    frame = artifacts[f"{prefix}_layers"]
+    report = block_report(spec)
+    st.caption(
+        f"{len(frame)} rows; they add up to {report.params:,} params and {report.macs:,} MACs. "
+        "Non-MAC operations are in their own columns, never folded into MACs."
+    )
+    common.show_table(frame, "table_layers", f"{prefix}_layers")
+    common.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
+    common.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
 
 
 def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
+    """Six tabs; only the open one runs (its name is kept in the URL as ``tab``)."""
     prefix = spec.kind
-    diagram, formula, compare, sweep, layers, measure = st.tabs(
-        ["Block diagram", "Formula", "Compare kinds", "Sweep", "Per-layer table", "Latency & memory"]
-    )
-    with diagram:
-        common.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
-    with formula:
-        _formula(spec)
-    with compare:
-        common.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
-        common.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
-    with sweep:
-        for name, artifact in artifacts.items():
-            if name.startswith((f"{prefix}_sweep_", f"{prefix}_ratio_")):
-                common.show_chart(artifact, f"chart_{name.removeprefix(prefix + '_').split('_')[0]}", name)
-    with layers:
-        frame = artifacts[f"{prefix}_layers"]
-        report = block_report(spec)
-        st.caption(
-            f"{len(frame)} rows; they add up to {report.params:,} params and {report.macs:,} MACs. "
-            "Non-MAC operations are in their own columns, never folded into MACs."
-        )
-        common.show_table(frame, "table_layers", f"{prefix}_layers")
-        common.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
-        common.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
-    with measure:
-        render_measure_panel(spec)
+    common.register_for_export(artifacts)
+    diagram, formula, compare, sweep, layers, measure = st.tabs(TABS, key="tab", bind="query-params")
+    if diagram.open:
+        with diagram:
+            common.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
+    if formula.open:
+        with formula:
+            _formula(spec)
+    if compare.open:
+        with compare:
+            common.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
+            common.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
+    if sweep.open:
+        with sweep:
+            for name, artifact in artifacts.items():
+                if name.startswith((f"{prefix}_sweep_", f"{prefix}_ratio_")):
+                    common.show_chart(artifact, f"chart_{name.removeprefix(prefix + '_').split('_')[0]}", name)
+    if layers.open:
+        with layers:
+            _render_layers(spec, artifacts)
+    if measure.open:
+        with measure:
+            render_measure_panel(spec)
 
 
 def main() -> None:
@@ -199,7 +208,7 @@ def main() -> None:
     st.markdown(f"**{spec.info.label}** — {spec.info.paper or 'the baseline every other block is measured against'}")
     unit, log_scale, sweep = _view_controls(spec)
     _metrics(spec, unit)
-    artifacts = _cached_artifacts(spec, common.figure_style(), sweep, log_scale, unit)
+    artifacts = block_artifacts(spec, common.figure_style(), sweep, log_scale, unit)
     _render_artifacts(spec, artifacts)
     st.subheader("Take it with you")
     st.caption("This block as a Python snippet that rebuilds it with the library, its printed structure, or ONNX for Netron.")

@@ -156,6 +156,13 @@ def _register(name: str, artifact: go.Figure | pd.DataFrame) -> None:
     _page_registry(REGISTRY_KEY)[name] = artifact
 
 
+def register_for_export(artifacts: dict[str, Any]) -> None:
+    """Add charts and tables a page computed but did not show (e.g. in a closed tab) to "Export all"."""
+    for name, artifact in artifacts.items():
+        if isinstance(artifact, (go.Figure, pd.DataFrame)):
+            _register(name, artifact)
+
+
 def _scale_label(scale: float) -> str:
     width, height = export.SLIDE_PIXELS
     return f"{scale:g}× ({round(width * scale)} × {round(height * scale)})"
