@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from explorer.blocks import build_block
-from explorer.costs import CostReport, count_costs
+from explorer.costs import CostReport, LayerCost, count_costs
 from explorer.layers import ConvNormAct, make_activation
 from explorer.scaling import make_divisible, round_repeats, scale_v1_channels
 from explorer.specs import BLOCK_KINDS, BlockSpec, block_spec
@@ -584,19 +584,62 @@ def build_network(table: NetworkTable) -> Network:
 def count_network(spec: NetworkSpec) -> CostReport:
     """Params, MACs, other ops and per-layer rows of the network ``spec`` describes, for one image.
 
-    The module is built on the meta device (structure only, no weights, no activations), so
-    the time does not depend on the resolution. Results are cached per spec; treat them as read-only.
+    The same report as ``count_costs`` on the whole :func:`build_network` module (a test checks
+    they are equal row for row), assembled part by part: the stem, every block and the head are
+    counted on the meta device (structure only, no weights, no activations), and a block that
+    repeats in a stage is counted once, so the time does not depend on the resolution and grows
+    with the number of distinct blocks only. Results are cached per spec; treat them as read-only.
     """
+    table = network_table(spec)
+    resolution = table.resolution
     with torch.device("meta"):
-        module = build_network(network_table(spec))
-    return count_costs(module, (3, spec.resolution, spec.resolution))
+        stem, tail = _stem(table), nn.Sequential(OrderedDict(head=_head(table), classifier=_classifier(table)))
+    stem_report = count_costs(stem, (3, resolution, resolution))
+    layers = [dataclasses.replace(layer, name=f"stem.{layer.name}") for layer in stem_report.layers]
+    skipped = list(stem_report.skipped)
+    for stage_index, stage in enumerate(block_specs(table)):
+        for block_index, part in enumerate(stage):
+            rows = _block_rows(part)
+            layers += [dataclasses.replace(row, name=f"stages.{stage_index}.{block_index}.{row.name}") for row in rows]
+    last = stage[-1]
+    tail_report = count_costs(tail, (last.out_channels, last.output_size, last.output_size))
+    layers += tail_report.layers
+    skipped += [name for part_report in (tail_report,) for name in part_report.skipped]
+    return CostReport((3, resolution, resolution), tail_report.output_shape, tuple(layers), tuple(dict.fromkeys(skipped)))
 
 
 @functools.lru_cache(maxsize=4096)
-def _part_cost(part: BlockSpec) -> tuple[int, int]:
+def _part_report(part: BlockSpec) -> CostReport:
     with torch.device("meta"):
         module = build_block(part)
-    report = count_costs(module, (part.in_channels, part.size, part.size))
+    return count_costs(module, (part.in_channels, part.size, part.size))
+
+
+def _block_rows(part: BlockSpec) -> tuple[LayerCost, ...]:
+    """The block's rows, counted once per spec without drop connect (it costs nothing at inference).
+
+    Where the block has drop connect, its ``drop_path`` row (shape-preserving, zero cost) goes back
+    in just before the residual add, where the module calls it.
+    """
+    rows = _part_report(part.replace(drop_connect=0.0)).layers
+    if not (part.drop_connect and part.has_residual):
+        return rows
+    add = next(index for index, row in enumerate(rows) if row.name == "residual")
+    branch = rows[add - 1]
+    drop = LayerCost("drop_path", "DropConnect", branch.output_shape, branch.output_shape, "", "", None, 0, 0, {},
+                     branch.output_bytes)
+    return (*rows[:add], drop, *rows[add:])
+
+
+def clear_count_caches() -> None:
+    """Forget every cached network and block count (for cold-start benchmarks)."""
+    count_network.cache_clear()
+    _part_report.cache_clear()
+    network_totals.cache_clear()
+
+
+def _part_cost(part: BlockSpec) -> tuple[int, int]:
+    report = _part_report(part)
     return report.params, report.macs
 
 

@@ -10,6 +10,7 @@ from explorer.networks import (
     NETWORK_NAMES,
     block_specs,
     build_network,
+    count_network,
     network_spec,
     network_table,
     network_totals,
@@ -151,3 +152,18 @@ def test_layer_names_read_like_the_paper():
 def test_bad_options_name_the_parameter(name, options, parameter):
     with pytest.raises(ValueError, match=rf"^{parameter}:"):
         network_spec(name, **options)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("efficientnet_b0", {}), ("efficientnet_b3", {}), ("mobilenet_v1", {"full_conv": True}), ("mobilenet_v1", {"width_mult": 0.5}),
+     ("mobilenet_v2", {"width_mult": 0.75}), ("mobilenet_v3_large", {}), ("mobilenet_v3_small", {}), ("efficientnet_v2_s", {})],
+)
+def test_assembled_count_equals_counting_the_whole_module(name, options):
+    # count_network assembles the report part by part, counting a repeated block once; it must be
+    # the very report count_costs gives for the whole built network, row for row.
+    spec = network_spec(name, **options)
+    with torch.device("meta"):
+        module = build_network(network_table(spec))
+    whole = count_costs(module, (3, spec.resolution, spec.resolution))
+    assert count_network(spec).to_dict() == whole.to_dict()
