@@ -6,14 +6,12 @@ The view, the "export all" ZIP and ``python -m explorer export block`` all call
 
 from __future__ import annotations
 
-import functools
 import math
 
 import pandas as pd
-import torch
 
-from explorer.blocks import build_block, comparable_specs, standard_equivalent
-from explorer.costs import OP_CATEGORIES, CostReport, LayerCost, count_costs
+from explorer.blocks import block_report, comparable_specs, standard_equivalent
+from explorer.costs import OP_CATEGORIES, CostReport, LayerCost
 from explorer.figures import (
     DiagramUnit,
     block_diagram_figure,
@@ -34,14 +32,6 @@ SWEEP_VALUES: dict[str, tuple[float, ...]] = {
     "expansion": (1, 2, 3, 4, 6, 8),
     "se_ratio": (0.0, 0.0625, 0.125, 0.25, 0.5),
 }
-
-
-@functools.lru_cache(maxsize=512)
-def block_report(spec: BlockSpec) -> CostReport:
-    """The cost report of ``spec``'s module (built on the meta device: no weights allocated)."""
-    with torch.device("meta"):
-        module = build_block(spec)
-    return count_costs(module, (spec.in_channels, spec.size, spec.size))
 
 
 def sweep_parameters(spec: BlockSpec) -> list[str]:

@@ -18,12 +18,14 @@ match them exactly:
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
 
 import torch
 from torch import nn
 
+from explorer.costs import CostReport, count_costs
 from explorer.layers import ConvNormAct, DropConnect, ResidualAdd, SqueezeExcite
 from explorer.scaling import make_divisible
 from explorer.specs import MAX_KERNEL, BlockSpec, block_spec
@@ -177,6 +179,17 @@ def build_block(spec: BlockSpec) -> nn.Module:
     Build under ``torch.device("meta")`` to get the structure without allocating weights.
     """
     return BUILDERS[spec.kind](spec).eval()
+
+
+@functools.lru_cache(maxsize=4096)
+def block_report(spec: BlockSpec) -> CostReport:
+    """The cost report of ``spec``'s module, built on the meta device (no weights allocated).
+
+    Cached per spec (specs are frozen); treat the report as read-only.
+    """
+    with torch.device("meta"):
+        module = build_block(spec)
+    return count_costs(module, (spec.in_channels, spec.size, spec.size))
 
 
 SHARED_SHAPE_FIELDS = (

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from explorer.figures import short_count
+
 COMMAND_MODULES = (
     "explorer.cli_block",
     "explorer.cli_network",
@@ -38,11 +40,8 @@ def print_json(payload: dict[str, Any]) -> None:
 
 
 def format_count(value: float) -> str:
-    """``5288548`` -> ``5.29M``: a short human reading of a count."""
-    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= limit:
-            return f"{value / limit:.2f}{suffix}"
-    return f"{value:g}"
+    """``385814752`` -> ``385.81M``: two decimals, the CLI's reading of a count."""
+    return short_count(value, ".2f")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import torch
-
-from explorer.blocks import build_block
+from explorer.blocks import block_report
 from explorer.cli import format_count, print_json
-from explorer.costs import count_costs
 from explorer.specs import BLOCK_KINDS, BlockSpec, block_spec, textbook_spec
 
 BLOCK_OPTIONS: tuple[tuple[str, type, str], ...] = (
@@ -70,9 +67,7 @@ def _print_table(spec: BlockSpec, report) -> None:
 
 def run_block(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
-    with torch.device("meta"):
-        module = build_block(spec)
-    report = count_costs(module, (spec.in_channels, spec.size, spec.size))
+    report = block_report(spec)
     if args.json:
         print_json({"kind": spec.kind, "spec": spec.to_dict()} | report.to_dict())
     else:

@@ -29,7 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from explorer.blocks import build_block
+from explorer.blocks import block_report, build_block
 from explorer.costs import CostReport, LayerCost, count_costs
 from explorer.layers import ConvNormAct, make_activation
 from explorer.scaling import make_divisible, round_repeats, scale_v1_channels
@@ -597,22 +597,17 @@ def count_network(spec: NetworkSpec) -> CostReport:
     stem_report = count_costs(stem, (3, resolution, resolution))
     layers = [dataclasses.replace(layer, name=f"stem.{layer.name}") for layer in stem_report.layers]
     skipped = list(stem_report.skipped)
-    for stage_index, stage in enumerate(block_specs(table)):
+    stages = block_specs(table)
+    for stage_index, stage in enumerate(stages):
         for block_index, part in enumerate(stage):
             rows = _block_rows(part)
             layers += [dataclasses.replace(row, name=f"stages.{stage_index}.{block_index}.{row.name}") for row in rows]
-    last = stage[-1]
+            skipped += block_report(part).skipped
+    last = stages[-1][-1]
     tail_report = count_costs(tail, (last.out_channels, last.output_size, last.output_size))
     layers += tail_report.layers
-    skipped += [name for part_report in (tail_report,) for name in part_report.skipped]
+    skipped += tail_report.skipped
     return CostReport((3, resolution, resolution), tail_report.output_shape, tuple(layers), tuple(dict.fromkeys(skipped)))
-
-
-@functools.lru_cache(maxsize=4096)
-def _part_report(part: BlockSpec) -> CostReport:
-    with torch.device("meta"):
-        module = build_block(part)
-    return count_costs(module, (part.in_channels, part.size, part.size))
 
 
 def _block_rows(part: BlockSpec) -> tuple[LayerCost, ...]:
@@ -621,7 +616,7 @@ def _block_rows(part: BlockSpec) -> tuple[LayerCost, ...]:
     Where the block has drop connect, its ``drop_path`` row (shape-preserving, zero cost) goes back
     in just before the residual add, where the module calls it.
     """
-    rows = _part_report(part.replace(drop_connect=0.0)).layers
+    rows = block_report(part.replace(drop_connect=0.0)).layers
     if not (part.drop_connect and part.has_residual):
         return rows
     add = next(index for index, row in enumerate(rows) if row.name == "residual")
@@ -634,12 +629,12 @@ def _block_rows(part: BlockSpec) -> tuple[LayerCost, ...]:
 def clear_count_caches() -> None:
     """Forget every cached network and block count (for cold-start benchmarks)."""
     count_network.cache_clear()
-    _part_report.cache_clear()
+    block_report.cache_clear()
     network_totals.cache_clear()
 
 
 def _part_cost(part: BlockSpec) -> tuple[int, int]:
-    report = _part_report(part)
+    report = block_report(part)
     return report.params, report.macs
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from explorer.cli import format_count
+from explorer.figures import short_count
 from explorer.network_view import network_artifacts
 from explorer.networks import (
     COMPOUND_ALPHA,
@@ -75,8 +75,8 @@ def _metrics(totals: pd.DataFrame) -> None:
     columns = st.columns(4)
     columns[0].metric("Parameters", f"{params:,}", help="Every parameter, BatchNorm's affine weights included.")
     columns[1].metric("MACs", f"{macs:,}", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
-    columns[2].metric("Paper: params", format_count(paper_params) if pd.notna(paper_params) else "—")
-    columns[3].metric("Paper: MACs", format_count(paper_macs) if pd.notna(paper_macs) else "—")
+    columns[2].metric("Paper: params", short_count(paper_params, ".2f") if pd.notna(paper_params) else "—")
+    columns[3].metric("Paper: MACs", short_count(paper_macs, ".2f") if pd.notna(paper_macs) else "—")
     st.caption(counted.loc["params", "note"])
 
 
