@@ -600,9 +600,9 @@ def count_network(spec: NetworkSpec) -> CostReport:
     stages = block_specs(table)
     for stage_index, stage in enumerate(stages):
         for block_index, part in enumerate(stage):
-            rows = _block_rows(part)
+            rows, block_skipped = _block_rows(part)
             layers += [dataclasses.replace(row, name=f"stages.{stage_index}.{block_index}.{row.name}") for row in rows]
-            skipped += block_report(part).skipped
+            skipped += block_skipped
     last = stages[-1][-1]
     tail_report = count_costs(tail, (last.out_channels, last.output_size, last.output_size))
     layers += tail_report.layers
@@ -610,20 +610,22 @@ def count_network(spec: NetworkSpec) -> CostReport:
     return CostReport((3, resolution, resolution), tail_report.output_shape, tuple(layers), tuple(dict.fromkeys(skipped)))
 
 
-def _block_rows(part: BlockSpec) -> tuple[LayerCost, ...]:
-    """The block's rows, counted once per spec without drop connect (it costs nothing at inference).
+def _block_rows(part: BlockSpec) -> tuple[tuple[LayerCost, ...], tuple[str, ...]]:
+    """The block's rows and skipped layer types, counted once per spec without drop connect.
 
-    Where the block has drop connect, its ``drop_path`` row (shape-preserving, zero cost) goes back
-    in just before the residual add, where the module calls it.
+    Drop connect costs nothing at inference but makes every block's spec distinct, so it is left
+    out of the (cached) count; where the block has it, its ``drop_path`` row (shape-preserving,
+    zero cost) goes back in just before the residual add, where the module calls it.
     """
-    rows = block_report(part.replace(drop_connect=0.0)).layers
+    report = block_report(part.replace(drop_connect=0.0))
+    rows = report.layers
     if not (part.drop_connect and part.has_residual):
-        return rows
+        return rows, report.skipped
     add = next(index for index, row in enumerate(rows) if row.name == "residual")
     branch = rows[add - 1]
     drop = LayerCost("drop_path", "DropConnect", branch.output_shape, branch.output_shape, "", "", None, 0, 0, {},
                      branch.output_bytes)
-    return (*rows[:add], drop, *rows[add:])
+    return (*rows[:add], drop, *rows[add:]), report.skipped
 
 
 def clear_count_caches() -> None:
