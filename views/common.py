@@ -257,6 +257,8 @@ def export_all_panel(zip_name: str = "export", key: str = "export_all") -> None:
     models = dict(_page_registry(MODEL_REGISTRY_KEY))
     st.session_state.pop(REGISTRY_KEY)
     st.session_state.pop(MODEL_REGISTRY_KEY)
+    if not artifacts and not models:
+        return  # nothing shown yet (e.g. before a measurement): no empty ZIP to offer
     with st.expander(f"Export all: {len(artifacts)} charts and tables in one ZIP", icon=":material/folder_zip:"):
         formats, scale = _export_formats(key)
         with_models = bool(models) and st.checkbox("Include the model (.py snippet, structure, ONNX)", key=f"{key}__models")
