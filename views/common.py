@@ -199,7 +199,7 @@ def show_chart(fig: go.Figure, key: str, name: str) -> None:
 
 def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
     """Render a table with CSV / Markdown / LaTeX downloads (units in the headers); ``name`` is its file name stem."""
-    st.dataframe(frame, key=key, hide_index=True, **kwargs)
+    st.dataframe(frame, key=key, hide_index=True, **({"placeholder": "—"} | kwargs))
     with st.container(horizontal=True):
         for fmt in export.TABLE_FORMATS:
             st.download_button(
