@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from views import common
+from views import widgets
 
 ROOT = Path(__file__).parent
 
@@ -32,11 +32,11 @@ PAGES = {
 
 st.set_page_config(page_title="Efficient CNN block explorer", page_icon="🧱", layout="wide")
 with st.sidebar:
-    common.toggle(
+    widgets.toggle(
         "Slide style", "slide_style", False, help="White background, large fonts, thick lines, colour-blind-safe palette."
     )
 # Values from a link that a page refused are collected while its widgets run; show them on top.
 url_notices = st.container()
 st.navigation(PAGES).run()
 with url_notices:
-    common.show_url_notices()
+    widgets.show_url_notices()

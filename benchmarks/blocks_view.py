@@ -22,8 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from explorer.block_view import block_artifacts, block_report  # noqa: E402
-from explorer.specs import BLOCK_KINDS, block_spec  # noqa: E402
+from explorer.analysis.counting import block_report  # noqa: E402
+from explorer.artifacts.blocks import block_artifacts  # noqa: E402
+from explorer.models.specs import BLOCK_KINDS, block_spec  # noqa: E402
 
 TARGET_MS = 150.0
 REPEATS = 7

@@ -24,9 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 import plotly.graph_objects as go  # noqa: E402
 
-from explorer import export  # noqa: E402
-from explorer.block_view import block_artifacts  # noqa: E402
-from explorer.specs import block_spec  # noqa: E402
+from explorer.artifacts.blocks import block_artifacts  # noqa: E402
+from explorer.export import render  # noqa: E402
+from explorer.export.formats import STATIC_FORMATS  # noqa: E402
+from explorer.models.specs import block_spec  # noqa: E402
 
 TARGET_S = 1.0
 REPEATS = 3
@@ -46,8 +47,8 @@ def _charts() -> list[go.Figure]:
 def _one_shot_png(fig: go.Figure) -> bytes:
     import kaleido
 
-    opts = export._render_options(fig, "png", *export.SLIDE_PIXELS, 1.0)
-    return kaleido.calc_fig_sync(fig.to_dict(), opts=opts, kopts={"path": export.find_chromium(), "mathjax": False})
+    opts = render._render_options(fig, "png", *render.SLIDE_PIXELS, 1.0)
+    return kaleido.calc_fig_sync(fig.to_dict(), opts=opts, kopts={"path": render.find_chromium(), "mathjax": False})
 
 
 def _row(name: str, times: list[float]) -> str:
@@ -56,19 +57,19 @@ def _row(name: str, times: list[float]) -> str:
 
 
 def main() -> int:
-    if not export.static_export_available():
-        print(export.INSTALL_HINT)
+    if not render.static_export_available():
+        print(render.INSTALL_HINT)
         return 1
     charts = _charts()
-    export.stop_browser()
-    rows = [_row("cold: first PNG", [_timed(lambda: export.figure_to_bytes(charts[0], "png"))])]
-    for fmt in export.STATIC_FORMATS:
-        times = [_timed(lambda f=fig, g=fmt: export.figure_to_bytes(f, g)) for _ in range(REPEATS) for fig in charts]
+    render.stop_browser()
+    rows = [_row("cold: first PNG", [_timed(lambda: render.figure_to_bytes(charts[0], "png"))])]
+    for fmt in STATIC_FORMATS:
+        times = [_timed(lambda f=fig, g=fmt: render.figure_to_bytes(f, g)) for _ in range(REPEATS) for fig in charts]
         rows.append(_row(f"warm: {fmt.upper()}", times))
-    large = [_timed(lambda f=fig: export.figure_to_bytes(f, "png", scale=2)) for fig in charts]
+    large = [_timed(lambda f=fig: render.figure_to_bytes(f, "png", scale=2)) for fig in charts]
     rows.append(_row("warm: PNG 2x (3840x2160)", large))
     rows.append(_row("kaleido one-shot PNG", [_timed(lambda f=fig: _one_shot_png(f)) for fig in charts[:2]]))
-    rows.append(_row("HTML (no browser)", [_timed(lambda f=fig: export.figure_to_bytes(f, "html")) for fig in charts]))
+    rows.append(_row("HTML (no browser)", [_timed(lambda f=fig: render.figure_to_bytes(f, "html")) for fig in charts]))
     print(f"{len(charts)} charts of the Blocks view (MBConv, slide style), seconds per file; target warm PNG <= {TARGET_S:g} s")
     print(f"{'export':<26}{'n':>4}{'median':>10}{'min':>9}{'max':>9}   <= 1 s")
     print("\n".join(rows))

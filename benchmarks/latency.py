@@ -19,8 +19,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.measure import machine_peaks, measure_block  # noqa: E402
-from explorer.specs import block_spec  # noqa: E402
+from explorer.analysis.measure import machine_peaks, measure_block
+from explorer.models.specs import block_spec
 
 SHAPES = ((32, 64, 112), (64, 128, 56), (128, 256, 28), (256, 512, 14), (512, 1024, 7))
 

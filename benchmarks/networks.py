@@ -28,15 +28,10 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer import network_view  # noqa: E402
-from explorer.networks import (  # noqa: E402
-    build_network,
-    clear_count_caches,
-    count_network,
-    network_spec,
-    network_table,
-    network_totals,
-)
+from explorer.analysis.counting import clear_count_caches, count_network, network_totals
+from explorer.artifacts import networks  # noqa: E402
+from explorer.models.networks.build import build_network
+from explorer.models.networks.tables import network_spec, network_table
 
 CASES = (("efficientnet_b0", 224), ("efficientnet_b7", 600))
 TARGET_SECONDS, TARGET_SPEEDUP = 0.25, 25.0
@@ -134,7 +129,7 @@ def view_times() -> list[dict[str, object]]:
             count_network.cache_clear()
             network_totals.cache_clear()
         wall, cpu = time.perf_counter(), time.process_time()
-        network_view.network_artifacts(spec, "screen")
+        networks.network_artifacts(spec, "screen")
         rows.append({"view": f"Networks, B7: {label}", "seconds": time.perf_counter() - wall,
                      "CPU seconds": time.process_time() - cpu})
     return rows

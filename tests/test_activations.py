@@ -8,14 +8,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from explorer.activations import (
-    ACTIVATION_CURVES,
-    activation_artifacts,
-    approximation_error,
-    cost_table,
-    curves,
-    evaluate,
-)
+from explorer.demos.activations import ACTIVATION_CURVES, activation_artifacts, approximation_error, cost_table, curves, evaluate
 
 
 def test_hand_values_at_zero_and_three():

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.specs import BLOCK_KINDS
+from explorer.models.specs import BLOCK_KINDS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -11,8 +11,8 @@ mode. Blocks: ``mobilenetv2.InvertedResidual(inp, oup, stride, t)``,
 
 import pytest
 
-from explorer.block_view import block_report
-from explorer.specs import block_spec
+from explorer.analysis.counting import block_report
+from explorer.models.specs import block_spec
 
 TORCHVISION_BLOCKS = [
     ("inverted_residual", {"in_channels": 32, "out_channels": 16, "stride": 1, "expansion": 1.0, "size": 112}, 896, 10035200, (16, 112, 112)),

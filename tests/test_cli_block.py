@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from explorer.cli import main
+from explorer.cli.main import main
 
 
 def _json(capsys, *argv):

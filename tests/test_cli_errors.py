@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.cli import COMMAND_MODULES, main
+from explorer.cli.main import COMMAND_MODULES, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,11 +137,11 @@ DIGITS_CASES = [
 CASES = [
     case
     for module, cases in (
-        ("explorer.cli_block", BLOCK_CASES),
-        ("explorer.cli_measure", MEASURE_CASES),
-        ("explorer.cli_network", NETWORK_CASES),
-        ("explorer.cli_export", EXPORT_CASES),
-        ("explorer.cli_digits", DIGITS_CASES),
+        ("explorer.cli.block", BLOCK_CASES),
+        ("explorer.cli.measure", MEASURE_CASES),
+        ("explorer.cli.network", NETWORK_CASES),
+        ("explorer.cli.export", EXPORT_CASES),
+        ("explorer.cli.digits", DIGITS_CASES),
     )
     if module in COMMAND_MODULES
     for case in cases

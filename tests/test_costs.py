@@ -9,9 +9,9 @@ import torchinfo
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from explorer.blocks import build_block
-from explorer.costs import count_costs
-from explorer.specs import BLOCK_KINDS, block_spec, textbook_spec
+from explorer.analysis.costs import count_costs
+from explorer.models.blocks import build_block
+from explorer.models.specs import BLOCK_KINDS, block_spec, textbook_spec
 
 
 def _textbook(kind, **options):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.cli import main
-from explorer.digits import (
+from explorer.cli.main import main
+from explorer.demos.digits import (
     DEFAULT_WEIGHTS,
     DigitsData,
     block_specs,

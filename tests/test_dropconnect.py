@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.dropconnect import dropconnect_artifacts, run_demo, survival_table
+from explorer.demos.drop_connect import dropconnect_artifacts, run_demo, survival_table
 
 
 def test_efficientnet_b0_schedule_is_linear_in_depth():
@@ -59,8 +59,8 @@ def test_artifacts_and_bad_input():
 def test_demo_passes_equal_the_blocks_own_forward_in_that_mode():
     import torch
 
-    from explorer.blocks import build_block
-    from explorer.specs import block_spec
+    from explorer.models.blocks import build_block
+    from explorer.models.specs import block_spec
 
     demo = run_demo(p=0.3, samples=5, repeats=2, seed=2)
     torch.manual_seed(2)

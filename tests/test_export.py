@@ -15,13 +15,13 @@ import pytest
 import torch
 from PIL import Image
 
-from explorer import export
-from explorer.blocks import build_block
-from explorer.costs import count_costs
-from explorer.specs import block_spec
-from explorer.style import apply_style
+from explorer.analysis.costs import count_costs
+from explorer.export import bundles, models, render, tables
+from explorer.figures.style import apply_style
+from explorer.models.blocks import build_block
+from explorer.models.specs import block_spec
 
-needs_chromium = pytest.mark.skipif(not export.static_export_available(), reason="no Chromium installed")
+needs_chromium = pytest.mark.skipif(not render.static_export_available(), reason="no Chromium installed")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -37,33 +37,33 @@ def small_table() -> pd.DataFrame:
 
 @needs_chromium
 def test_png_is_slide_sized_and_scales():
-    png = export.figure_to_bytes(small_figure(), "png")
+    png = render.figure_to_bytes(small_figure(), "png")
     assert png.startswith(PNG_SIGNATURE)
     assert Image.open(io.BytesIO(png)).size == (1920, 1080)
-    half = export.figure_to_bytes(small_figure(), "png", scale=0.5)
+    half = render.figure_to_bytes(small_figure(), "png", scale=0.5)
     assert Image.open(io.BytesIO(half)).size == (960, 540)
 
 
 @needs_chromium
 def test_svg_is_xml_with_the_title_and_pdf_has_a_header():
-    svg = export.figure_to_bytes(small_figure("Depthwise is cheaper"), "svg")
+    svg = render.figure_to_bytes(small_figure("Depthwise is cheaper"), "svg")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert "Depthwise is cheaper" in svg.decode()
-    pdf = export.figure_to_bytes(small_figure(), "pdf")
+    pdf = render.figure_to_bytes(small_figure(), "pdf")
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
 
 
 @needs_chromium
 def test_warm_png_export_takes_at_most_one_second():
-    export.figure_to_bytes(small_figure(), "png")
+    render.figure_to_bytes(small_figure(), "png")
     timings = []
     for _ in range(3):
         start = time.perf_counter()
-        export.figure_to_bytes(small_figure(), "png")
+        render.figure_to_bytes(small_figure(), "png")
         timings.append(time.perf_counter() - start)
-    assert export.browser_is_warm()
+    assert render.browser_is_warm()
     assert min(timings) <= 1.0
 
 
@@ -72,7 +72,7 @@ def test_exports_from_several_threads_at_once_are_all_valid():
     results: dict[int, bytes] = {}
 
     def work(index: int) -> None:
-        results[index] = export.figure_to_bytes(small_figure(f"figure {index}"), "svg")
+        results[index] = render.figure_to_bytes(small_figure(f"figure {index}"), "svg")
 
     threads = [threading.Thread(target=work, args=(index,)) for index in range(4)]
     for thread in threads:
@@ -85,12 +85,12 @@ def test_exports_from_several_threads_at_once_are_all_valid():
 
 
 def test_missing_chromium_is_a_clear_error_and_html_still_works(monkeypatch):
-    monkeypatch.setattr(export, "find_chromium", lambda: None)
-    monkeypatch.setattr(export, "_BROWSER", export._WarmBrowser())
-    assert not export.static_export_available()
-    with pytest.raises(export.ChromiumNotFoundError, match="apt-get install chromium"):
-        export.figure_to_bytes(small_figure(), "png")
-    html = export.figure_to_bytes(small_figure("Offline chart"), "html").decode()
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    monkeypatch.setattr(render, "_BROWSER", render._WarmBrowser())
+    assert not render.static_export_available()
+    with pytest.raises(render.ChromiumNotFoundError, match="apt-get install chromium"):
+        render.figure_to_bytes(small_figure(), "png")
+    html = render.figure_to_bytes(small_figure("Offline chart"), "html").decode()
     assert html.lstrip().lower().startswith("<!doctype html>")
     assert "Offline chart" in html and "Plotly.newPlot" in html
     assert '<script src="http' not in html
@@ -98,30 +98,30 @@ def test_missing_chromium_is_a_clear_error_and_html_still_works(monkeypatch):
 
 def test_bad_format_and_scale_name_the_parameter():
     with pytest.raises(ValueError, match="format"):
-        export.figure_to_bytes(small_figure(), "gif")
+        render.figure_to_bytes(small_figure(), "gif")
     with pytest.raises(ValueError, match="scale"):
-        export.figure_to_bytes(small_figure(), "png", scale=10)
+        render.figure_to_bytes(small_figure(), "png", scale=10)
     with pytest.raises(ValueError, match="formats"):
-        export.parse_formats("png,bmp")
-    assert export.parse_formats("PNG, csv,png") == ["png", "csv"]
+        bundles.parse_formats("png,bmp")
+    assert bundles.parse_formats("PNG, csv,png") == ["png", "csv"]
 
 
 def test_headers_carry_units():
     frame = pd.DataFrame(columns=["layer", "params", "% MACs", "output bytes", "activation ops", "latency (ms)", "groups"])
     frame.attrs["units"] = {"groups": "count"}
-    assert list(export.with_units(frame).columns) == [
+    assert list(tables.with_units(frame).columns) == [
         "layer", "params (count)", "MACs (%)", "output (bytes)", "activation ops (count)", "latency (ms)", "groups (count)",
     ]
 
 
 def test_csv_keeps_raw_numbers_under_unit_headers():
-    text = export.table_to_csv(small_table()).decode().splitlines()
+    text = tables.table_to_csv(small_table()).decode().splitlines()
     assert text[0] == "layer,params (count),params (%),MACs (count)"
     assert text[1] == "conv_dw,27,69.23,2700"
 
 
 def test_markdown_right_aligns_numbers_with_thousands_separators():
-    lines = export.table_to_markdown(small_table()).decode().splitlines()
+    lines = tables.table_to_markdown(small_table()).decode().splitlines()
     assert lines[0] == "| layer | params (count) | params (%) | MACs (count) |"
     assert lines[1] == "|:---|---:|---:|---:|"
     assert lines[2] == "| conv_dw | 27 | 69.23 | 2,700 |"
@@ -129,7 +129,7 @@ def test_markdown_right_aligns_numbers_with_thousands_separators():
 
 def test_latex_is_booktabs_and_escaped():
     frame = pd.DataFrame({"layer": ["se.fc1 & gate"], "output": ["8 × 1 × 1"], "MACs": [1_234_567]})
-    tex = export.table_to_latex(frame, caption="SE 50% cost").decode()
+    tex = tables.table_to_latex(frame, caption="SE 50% cost").decode()
     for command in ("\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}{llr}", "\\caption{SE 50\\% cost}"):
         assert command in tex
     assert "se.fc1 \\& gate & 8 $\\times$ 1 $\\times$ 1 & 1{,}234{,}567 \\\\" in tex
@@ -138,26 +138,26 @@ def test_latex_is_booktabs_and_escaped():
 
 def test_missing_values_are_blank_cells():
     frame = pd.DataFrame({"layer": ["a", "b"], "groups": pd.array([4, None], dtype="Int64")})
-    assert export.table_to_markdown(frame).decode().splitlines()[3] == "| b |  |"
+    assert tables.table_to_markdown(frame).decode().splitlines()[3] == "| b |  |"
 
 
 def test_zip_holds_every_planned_file_and_reports_progress():
     artifacts = {"sweep": small_figure(), "layers": small_table()}
-    plan = export.export_plan(artifacts, ["html", "csv", "md", "tex"])
+    plan = bundles.export_plan(artifacts, ["html", "csv", "md", "tex"])
     assert list(plan) == ["sweep.html", "layers.csv", "layers.md", "layers.tex"]
     calls = []
-    data = export.build_zip(plan, progress=lambda done, total, name: calls.append((done, total, name)))
+    data = bundles.build_zip(plan, progress=lambda done, total, name: calls.append((done, total, name)))
     assert calls[0] == (0, 4, "sweep.html") and calls[-1] == (4, 4, "")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         assert archive.namelist() == list(plan)
-        assert archive.read("layers.csv") == export.table_to_csv(small_table())
+        assert archive.read("layers.csv") == tables.table_to_csv(small_table())
 
 
 def test_snippet_rebuilds_the_same_block():
     spec = block_spec("bneck", in_channels=16, out_channels=24, stride=2, se_ratio=0.25, kernel_size=5)
     namespace: dict = {}
-    exec(compile(export.block_snippet(spec), "snippet.py", "exec"), namespace)
+    exec(compile(models.block_snippet(spec), "snippet.py", "exec"), namespace)
     assert namespace["spec"] == spec
     rebuilt = count_costs(namespace["block"], (16, 56, 56))
     original = count_costs(build_block(spec), (16, 56, 56))
@@ -168,7 +168,7 @@ def test_structure_is_the_printed_module_with_its_parameter_count():
     # Depthwise-separable, textbook example of the brief: 3 -> 4 channels, k 3: 27 + 12 = 39 params
     # plus two BatchNorms (3 and 4 channels, weight and bias each): 39 + 6 + 8 = 53.
     module = build_block(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5))
-    text = export.module_structure(module, "Depthwise-separable")
+    text = models.module_structure(module, "Depthwise-separable")
     assert text.startswith("Depthwise-separable\nparameters: 53\n")
     assert repr(module) in text
 
@@ -176,14 +176,14 @@ def test_structure_is_the_printed_module_with_its_parameter_count():
 def test_onnx_is_a_valid_model_with_the_block_operators():
     spec = block_spec("bneck", in_channels=16, out_channels=16, se_ratio=0.25)
     module = build_block(spec).train()
-    model = onnx.load_from_string(export.onnx_bytes(module, (16, 14, 14)))
+    model = onnx.load_from_string(models.onnx_bytes(module, (16, 14, 14)))
     onnx.checker.check_model(model)
     ops = [node.op_type for node in model.graph.node]
     for op in ("Conv", "HardSwish", "GlobalAveragePool", "HardSigmoid", "Mul", "Add"):
         assert op in ops
     assert module.training
-    structure_only = export.onnx_bytes(module, (16, 14, 14), export_params=False)
-    assert len(structure_only) < len(export.onnx_bytes(module, (16, 14, 14))) / 4
+    structure_only = models.onnx_bytes(module, (16, 14, 14), export_params=False)
+    assert len(structure_only) < len(models.onnx_bytes(module, (16, 14, 14))) / 4
 
 
 def test_onnx_output_matches_the_module():
@@ -191,40 +191,41 @@ def test_onnx_output_matches_the_module():
     spec = block_spec("mbconv", in_channels=8, out_channels=8, size=7, expansion=2)
     module = build_block(spec).eval()
     image = torch.randn(1, 8, 7, 7)
-    session = onnx_reference.ReferenceEvaluator(onnx.load_from_string(export.onnx_bytes(module, (8, 7, 7))))
+    session = onnx_reference.ReferenceEvaluator(onnx.load_from_string(models.onnx_bytes(module, (8, 7, 7))))
     (output,) = session.run(None, {"image": image.numpy()})
     torch.testing.assert_close(torch.from_numpy(output), module(image), atol=1e-4, rtol=1e-4)
 
 
 def test_network_snippet_rebuilds_the_network_with_the_same_counts():
-    from explorer.networks import count_network, network_spec
+    from explorer.analysis.counting import count_network
+    from explorer.models.networks.tables import network_spec
 
     spec = network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)
     namespace: dict = {}
-    exec(compile(export.model_snippet(spec), "snippet.py", "exec"), namespace)
+    exec(compile(models.model_snippet(spec), "snippet.py", "exec"), namespace)
     assert namespace["spec"] == spec
     assert namespace["logits"].shape == (1, 1000)
     rebuilt = count_costs(namespace["model"], (3, 64, 64))
     assert (rebuilt.params, rebuilt.macs) == (count_network(spec).params, count_network(spec).macs)
-    assert export.model_stem(spec) == "mobilenet_v3_small_0.5_64"
-    assert list(export.model_files(spec)) == [
+    assert models.model_stem(spec) == "mobilenet_v3_small_0.5_64"
+    assert list(models.model_files(spec)) == [
         "mobilenet_v3_small_0.5_64.py", "mobilenet_v3_small_0.5_64_structure.txt", "mobilenet_v3_small_0.5_64.onnx",
     ]
 
 
 def test_network_structure_heads_with_the_reference_parameter_count():
-    from explorer.networks import network_spec
+    from explorer.models.networks.tables import network_spec
 
     # 5,288,548: torchvision efficientnet_b0 parameter count (BRIEF.md calibration table).
-    text = export.model_structure(network_spec("efficientnet_b0"))
+    text = models.model_structure(network_spec("efficientnet_b0"))
     assert text.startswith("EfficientNet-B0 224x224\nparameters: 5,288,548\n")
 
 
 def test_large_network_onnx_is_structure_only(monkeypatch):
-    from explorer.networks import network_spec
+    from explorer.models.networks.tables import network_spec
 
-    monkeypatch.setattr(export, "ONNX_WEIGHTS_LIMIT", 1000)
-    model = onnx.load_from_string(export.model_onnx(network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)))
+    monkeypatch.setattr(models, "ONNX_WEIGHTS_LIMIT", 1000)
+    model = onnx.load_from_string(models.model_onnx(network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)))
     onnx.checker.check_model(model)
     assert len(model.graph.initializer) == 0
     assert len(model.graph.input) > 1
@@ -234,6 +235,6 @@ def test_large_network_onnx_is_structure_only(monkeypatch):
 def test_a_tall_figure_keeps_the_slide_size_on_a_larger_canvas():
     fig = small_figure()
     fig.update_layout(height=910)
-    opts = export._render_options(fig, "png", 1920, 1080, 1.0)
+    opts = render._render_options(fig, "png", 1920, 1080, 1.0)
     assert (opts["width"], opts["height"]) == (1632, 918)
-    assert Image.open(io.BytesIO(export.figure_to_bytes(fig, "png"))).size == (1920, 1080)
+    assert Image.open(io.BytesIO(render.figure_to_bytes(fig, "png"))).size == (1920, 1080)

@@ -14,15 +14,15 @@ def _demo_view(static: bool = True) -> None:
     import pandas as pd
     import plotly.graph_objects as go
 
-    from explorer import export
-    from explorer.specs import block_spec
-    from views import common
+    from explorer.export import render
+    from explorer.models.specs import block_spec
+    from views import downloads
 
-    with mock.patch.object(export, "find_chromium", export.find_chromium if static else (lambda: None)):
-        common.show_chart(go.Figure(go.Bar(x=["dw", "pw"], y=[27, 12])), "chart_params", "params_bars")
-        common.show_table(pd.DataFrame({"layer": ["dw", "pw"], "params": [27, 12]}), "table_params", "params_table")
-        common.model_downloads(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5))
-        common.export_all_panel("demo")
+    with mock.patch.object(render, "find_chromium", render.find_chromium if static else (lambda: None)):
+        downloads.show_chart(go.Figure(go.Bar(x=["dw", "pw"], y=[27, 12])), "chart_params", "params_bars")
+        downloads.show_table(pd.DataFrame({"layer": ["dw", "pw"], "params": [27, 12]}), "table_params", "params_table")
+        downloads.model_downloads(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5))
+        downloads.export_all_panel("demo")
 
 
 def _labels(at: AppTest) -> list[str]:

@@ -11,10 +11,10 @@ import onnx
 import pytest
 from PIL import Image
 
-from explorer import export
-from explorer.cli import main
+from explorer.cli.main import main
+from explorer.export import render
 
-needs_chromium = pytest.mark.skipif(not export.static_export_available(), reason="no Chromium installed")
+needs_chromium = pytest.mark.skipif(not render.static_export_available(), reason="no Chromium installed")
 BLOCK = ["export", "block", "depthwise_separable", "--in-channels", "3", "--out-channels", "4", "--size", "5", "--textbook"]
 
 
@@ -64,7 +64,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
 
 
 def test_static_formats_without_chromium_say_how_to_install_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(export, "find_chromium", lambda: None)
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
     assert main([*BLOCK, "--out", str(tmp_path), "--formats", "png,html"]) == 2
     assert "apt-get install chromium" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())

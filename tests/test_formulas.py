@@ -13,10 +13,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from explorer.blocks import build_block
-from explorer.costs import count_costs
-from explorer.formulas import block_formula, latex_number
-from explorer.specs import BLOCK_KINDS, block_spec, textbook_spec
+from explorer.analysis.costs import count_costs
+from explorer.analysis.formulas import block_formula, latex_number
+from explorer.models.blocks import build_block
+from explorer.models.specs import BLOCK_KINDS, block_spec, textbook_spec
 
 
 def textbook(kind: str, **overrides) -> object:

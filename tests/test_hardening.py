@@ -29,7 +29,7 @@ import pytest
 from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 
-from explorer.specs import BLOCK_KINDS
+from explorer.models.specs import BLOCK_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -242,7 +242,7 @@ HOSTILE_UPLOADS = [
 @pytest.mark.parametrize("data", HOSTILE_UPLOADS)
 def test_hostile_uploads_are_refused_with_a_message_naming_the_image(data):
     """Uploads at the real limits: no decoding of huge images, no traceback, one ``image:`` sentence."""
-    from explorer.se_analysis import load_uploaded_image
+    from explorer.demos.se import load_uploaded_image
 
     start = resident_peak_bytes(reset=True)
     with pytest.raises(ValueError, match=r"^image: "):

@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.formulas import block_formula
-from explorer.specs import block_spec
+from explorer.analysis.formulas import block_formula
+from explorer.models.specs import block_spec
 
 pytestmark = pytest.mark.browser
 

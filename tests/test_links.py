@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.block_view import block_report
-from explorer.specs import block_spec
+from explorer.analysis.counting import block_report
+from explorer.models.specs import block_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer.block_view import block_report
-from explorer.export import static_export_available
-from explorer.specs import block_spec
+from explorer.analysis.counting import block_report
+from explorer.export.render import static_export_available
+from explorer.models.specs import block_spec
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.measure import (
+from explorer.analysis.measure import (
     Latency,
     MachinePeaks,
     check_budget,
@@ -20,15 +20,10 @@ from explorer.measure import (
     time_call,
     using_threads,
 )
-from explorer.measure_figures import (
-    latency_vs_macs_figure,
-    memory_figure,
-    reduction_figure,
-    reduction_table,
-    roofline_figure,
-)
-from explorer.memory import memory_report
-from explorer.specs import block_spec
+from explorer.analysis.memory import memory_report
+from explorer.artifacts.measure import reduction_table
+from explorer.figures.measure import latency_vs_macs_figure, memory_figure, reduction_figure, roofline_figure
+from explorer.models.specs import block_spec
 
 TINY = block_spec("standard", in_channels=4, out_channels=4, size=8)
 
@@ -179,7 +174,8 @@ def test_threads_are_set_for_the_measurement_and_restored():
 
 
 def test_block_artifacts_in_display_order():
-    from explorer.measure_figures import block_measure_artifacts, measure_block_results
+    from explorer.analysis.measurements import measure_block_results
+    from explorer.artifacts.measure import block_measure_artifacts
 
     spec = block_spec("depthwise_separable", in_channels=4, out_channels=8, size=8)
     # a budget generous enough that the standard conv is timed even on a loaded 2-core machine
@@ -207,7 +203,7 @@ def test_any_module_with_an_input_shape():
 
 
 def test_captured_part_inputs_by_hand():
-    from explorer.measure import part_input_bytes
+    from explorer.analysis.measure import part_input_bytes
 
     model = nn.Sequential()
     model.add_module("first", nn.Conv2d(3, 8, 3, padding=1))

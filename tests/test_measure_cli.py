@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from explorer.cli import main
+from explorer.cli.main import main
 
 
 def test_json_has_the_promised_keys(capsys):

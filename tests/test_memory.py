@@ -4,9 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.blocks import build_block
-from explorer.memory import memory_report, network_stage, top_level_stage
-from explorer.specs import block_spec
+from explorer.analysis.memory import memory_report, network_stage, top_level_stage
+from explorer.models.blocks import build_block
+from explorer.models.specs import block_spec
 
 
 def test_pointwise_conv_3_to_4_on_5x5():

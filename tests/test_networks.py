@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from explorer.costs import count_costs
-from explorer.networks import (
-    NETWORK_NAMES,
-    block_specs,
-    build_network,
-    count_network,
-    network_spec,
-    network_table,
-    network_totals,
-)
+from explorer.analysis.costs import count_costs
+from explorer.analysis.counting import count_network, network_totals
+from explorer.models.networks.build import build_network
+from explorer.models.networks.tables import NETWORK_NAMES, block_specs, network_spec, network_table
 
 # (name, width_mult, resolution, params, conv + linear MACs). Obtained once with torchvision 0.29.1
 # (torch 2.14.1) in a separate environment: params = sum(p.numel() for p in model.parameters());

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.cli import main
+from explorer.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.network_view import (
-    compound_frame,
-    family_frame,
-    network_artifacts,
-    released_frame,
-    scaling_artifacts,
-)
-from explorer.networks import count_network, network_spec, network_totals
+from explorer.analysis.counting import count_network, network_totals
+from explorer.artifacts.networks import family_frame, network_artifacts
+from explorer.artifacts.scaling import compound_frame, released_frame, scaling_artifacts
+from explorer.models.networks.tables import network_spec
 
 KNOWN_OPERATIONS = {"stem", "1x1 conv", "depthwise", "3x3 conv", "SE", "residual add", "head", "classifier"}
 

@@ -19,19 +19,12 @@ import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from explorer.blocks import build_block
-from explorer.costs import count_costs
-from explorer.formulas import block_formula
-from explorer.networks import (
-    NETWORK_FAMILIES,
-    NETWORK_NAMES,
-    block_specs,
-    count_network,
-    network_spec,
-    network_table,
-    network_totals,
-)
-from explorer.specs import ACTIVATION_ALIASES, ACTIVATION_NAMES, BLOCK_KINDS, block_spec
+from explorer.analysis.costs import count_costs
+from explorer.analysis.counting import count_network, network_totals
+from explorer.analysis.formulas import block_formula
+from explorer.models.blocks import build_block
+from explorer.models.networks.tables import NETWORK_FAMILIES, NETWORK_NAMES, block_specs, network_spec, network_table
+from explorer.models.specs import ACTIVATION_ALIASES, ACTIVATION_NAMES, BLOCK_KINDS, block_spec
 
 EXAMPLES_PER_KIND = 400
 NETWORK_EXAMPLES = 20

@@ -9,8 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from explorer.blocks import build_block
-from explorer.se_analysis import (
+from explorer.demos.se import (
     check_memory,
     extreme_channels,
     fixed_stem,
@@ -22,7 +21,8 @@ from explorer.se_analysis import (
     se_layers,
     synthetic_pattern,
 )
-from explorer.specs import block_spec
+from explorer.models.blocks import build_block
+from explorer.models.specs import block_spec
 
 
 def _png(array: np.ndarray) -> bytes:

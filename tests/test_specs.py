@@ -2,9 +2,9 @@
 
 import pytest
 
-from explorer.blocks import squeeze_channels
-from explorer.scaling import make_divisible
-from explorer.specs import BLOCK_KINDS, block_spec, canonical_activation, textbook_spec
+from explorer.models.blocks import squeeze_channels
+from explorer.models.scaling import make_divisible
+from explorer.models.specs import BLOCK_KINDS, block_spec, canonical_activation, textbook_spec
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer.activations import BETA_RANGE, activation_artifacts
-from views.common import (
-    export_all_panel,
-    figure_style,
-    float_slider,
-    refuse,
-    show_chart,
-    show_table,
-    show_url_notices,
-    toggle,
-)
+from explorer.demos.activations import BETA_RANGE, activation_artifacts
+from views.downloads import export_all_panel, show_chart, show_table
+from views.widgets import figure_style, float_slider, refuse, show_url_notices, toggle
 
 
 def controls() -> tuple[float, float, float, bool]:

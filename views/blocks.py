@@ -11,12 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from explorer.block_view import block_artifacts, block_report, sweep_parameters
-from explorer.blocks import standard_equivalent
-from explorer.figures import COST_UNITS
-from explorer.formulas import block_formula
-from explorer.specs import ACTIVATION_NAMES, BLOCK_KINDS, GATE_NAMES, BlockSpec, block_spec, textbook_spec
-from views import common
+from explorer.analysis.counting import block_report
+from explorer.analysis.formulas import block_formula
+from explorer.artifacts.blocks import block_artifacts, sweep_parameters
+from explorer.formatting import COST_UNITS
+from explorer.models.blocks import standard_equivalent
+from explorer.models.specs import ACTIVATION_NAMES, BLOCK_KINDS, GATE_NAMES, BlockSpec, block_spec, textbook_spec
+from views import downloads, widgets
 from views.measure_panel import render_measure_panel
 
 KIND_DEPENDENT_KEYS = ("activation", "gate", "expansion", "se_ratio", "drop_connect", "groups", "size", "sweep")
@@ -42,51 +43,51 @@ def _group_options(in_channels: int, out_channels: int) -> list[int]:
 def _shape_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "in_channels" in applies:
-        values["in_channels"] = common.int_slider("Input channels C_in", "in_channels", 1, 1024, 32)
+        values["in_channels"] = widgets.int_slider("Input channels C_in", "in_channels", 1, 1024, 32)
     if "out_channels" in applies:
-        values["out_channels"] = common.int_slider("Output channels C_out", "out_channels", 1, 1024, 64)
+        values["out_channels"] = widgets.int_slider("Output channels C_out", "out_channels", 1, 1024, 64)
     if "size" in applies:
-        values["size"] = common.int_slider("Input size H = W", "size", 1, 512, _default(kind, "size"))
+        values["size"] = widgets.int_slider("Input size H = W", "size", 1, 512, _default(kind, "size"))
     if "kernel_size" in applies:
-        values["kernel_size"] = common.int_slider("Kernel size k", "kernel_size", 1, 15, 3)
+        values["kernel_size"] = widgets.int_slider("Kernel size k", "kernel_size", 1, 15, 3)
     if "stride" in applies:
-        values["stride"] = common.int_slider("Stride", "stride", 1, 4, 1)
+        values["stride"] = widgets.int_slider("Stride", "stride", 1, 4, 1)
     if "padding" in applies:
-        padding = common.select("Padding", "padding", ["same", *range(0, 8)], "same",
+        padding = widgets.select("Padding", "padding", ["same", *range(0, 8)], "same",
                                 help="'same' is (k - 1) // 2 × dilation, as in torchvision.")
         values["padding"] = padding
     if "dilation" in applies:
-        values["dilation"] = common.int_slider("Dilation", "dilation", 1, 4, 1)
+        values["dilation"] = widgets.int_slider("Dilation", "dilation", 1, 4, 1)
     if "groups" in applies:
         options = _group_options(values["in_channels"], values["out_channels"])
         wanted = _default(kind, "groups")
         default = max(g for g in options if g <= wanted)
-        values["groups"] = common.select("Groups G (divides C_in and C_out)", "groups", options, default)
+        values["groups"] = widgets.select("Groups G (divides C_in and C_out)", "groups", options, default)
     return values
 
 
 def _block_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "expansion" in applies:
-        values["expansion"] = common.float_slider("Expansion t", "expansion", 1.0, 12.0, _default(kind, "expansion"), 0.5)
+        values["expansion"] = widgets.float_slider("Expansion t", "expansion", 1.0, 12.0, _default(kind, "expansion"), 0.5)
     if "se_ratio" in applies:
-        values["se_ratio"] = common.float_slider(
+        values["se_ratio"] = widgets.float_slider(
             "SE ratio (0 = no SE)", "se_ratio", 0.0, 1.0, _default(kind, "se_ratio"), 0.0625,
             help="bneck squeezes from the expanded width, MBConv and SE from the input width.",
         )
     if "drop_connect" in applies:
-        values["drop_connect"] = common.float_slider(
+        values["drop_connect"] = widgets.float_slider(
             "Drop-connect probability", "drop_connect", 0.0, 0.9, _default(kind, "drop_connect"), 0.05,
             help="Acts in training only; costs nothing at inference.",
         )
     if "activation" in applies:
-        values["activation"] = common.select("Activation", "activation", list(ACTIVATION_NAMES), _default(kind, "activation"))
+        values["activation"] = widgets.select("Activation", "activation", list(ACTIVATION_NAMES), _default(kind, "activation"))
     if "gate" in applies:
-        values["gate"] = common.select("SE gate", "gate", list(GATE_NAMES), _default(kind, "gate"))
+        values["gate"] = widgets.select("SE gate", "gate", list(GATE_NAMES), _default(kind, "gate"))
     if "norm" in applies:
-        values["norm"] = common.radio("Norm", "norm", ["batch", "none"], "batch")
+        values["norm"] = widgets.radio("Norm", "norm", ["batch", "none"], "batch")
     if "bias" in applies:
-        values["bias"] = common.toggle("Conv bias", "bias", False, disabled=values.get("norm") == "batch",
+        values["bias"] = widgets.toggle("Conv bias", "bias", False, disabled=values.get("norm") == "batch",
                                        help="Only without BatchNorm: BatchNorm's shift replaces a bias.")
         values["bias"] = values["bias"] and values.get("norm") != "batch"
     return values
@@ -96,11 +97,11 @@ def block_controls() -> tuple[BlockSpec | None, ValueError | None]:
     """Sidebar widgets -> a validated spec, or the error that explains why it is impossible."""
     with st.sidebar:
         st.header("Block")
-        kind = common.select("Block kind", "kind", list(BLOCK_KINDS), "mbconv",
+        kind = widgets.select("Block kind", "kind", list(BLOCK_KINDS), "mbconv",
                              format_func=lambda k: BLOCK_KINDS[k].label, on_change=_reset_kind_defaults)
         applies = BLOCK_KINDS[kind].params
         values = _shape_controls(kind, applies) | _block_controls(kind, applies)
-        textbook = common.toggle("Textbook mode", "textbook", False,
+        textbook = widgets.toggle("Textbook mode", "textbook", False,
                                  help="Convolutions only: no norm, no bias, no activation, padding 0.")
     try:
         spec = block_spec(kind, **values)
@@ -144,12 +145,12 @@ def _formula(spec: BlockSpec) -> None:
 def _view_controls(spec: BlockSpec) -> tuple[str, bool, str]:
     left, middle, right = st.columns([2, 1, 2])
     with left:
-        unit = common.radio("Cost unit", "unit", list(COST_UNITS), "MACs")
+        unit = widgets.radio("Cost unit", "unit", list(COST_UNITS), "MACs")
     with middle:
-        log_scale = common.toggle("Log scale", "log", False)
+        log_scale = widgets.toggle("Log scale", "log", False)
     with right:
         options = sweep_parameters(spec)
-        sweep = common.select("Sweep chart: vary", "sweep", options, options[0])
+        sweep = widgets.select("Sweep chart: vary", "sweep", options, options[0])
     return unit, log_scale, sweep
 
 
@@ -164,31 +165,31 @@ def _render_layers(spec: BlockSpec, artifacts: dict[str, object]) -> None:
         f"{len(frame)} rows; they add up to {report.params:,} params and {report.macs:,} MACs. "
         "Non-MAC operations are in their own columns, never folded into MACs."
     )
-    common.show_table(frame, "table_layers", f"{prefix}_layers")
-    common.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
-    common.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
+    downloads.show_table(frame, "table_layers", f"{prefix}_layers")
+    downloads.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
+    downloads.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
 
 
 def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
     """Six tabs; only the open one runs (its name is kept in the URL as ``tab``)."""
     prefix = spec.kind
-    common.register_for_export(artifacts)
+    downloads.register_for_export(artifacts)
     diagram, formula, compare, sweep, layers, measure = st.tabs(TABS, key="tab", bind="query-params")
     if diagram.open:
         with diagram:
-            common.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
+            downloads.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
     if formula.open:
         with formula:
             _formula(spec)
     if compare.open:
         with compare:
-            common.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
-            common.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
+            downloads.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
+            downloads.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
     if sweep.open:
         with sweep:
             for name, artifact in artifacts.items():
                 if name.startswith((f"{prefix}_sweep_", f"{prefix}_ratio_")):
-                    common.show_chart(artifact, f"chart_{name.removeprefix(prefix + '_').split('_')[0]}", name)
+                    downloads.show_chart(artifact, f"chart_{name.removeprefix(prefix + '_').split('_')[0]}", name)
     if layers.open:
         with layers:
             _render_layers(spec, artifacts)
@@ -201,19 +202,19 @@ def main() -> None:
     st.title("Blocks")
     st.caption("Every number is counted from the real PyTorch module built from these settings.")
     spec, error = block_controls()
-    common.show_url_notices()
+    widgets.show_url_notices()
     if error is not None:
-        common.refuse(error)
+        widgets.refuse(error)
         return
     st.markdown(f"**{spec.info.label}** — {spec.info.paper or 'the baseline every other block is measured against'}")
     unit, log_scale, sweep = _view_controls(spec)
     _metrics(spec, unit)
-    artifacts = block_artifacts(spec, common.figure_style(), sweep, log_scale, unit)
+    artifacts = block_artifacts(spec, widgets.figure_style(), sweep, log_scale, unit)
     _render_artifacts(spec, artifacts)
     st.subheader("Take it with you")
     st.caption("This block as a Python snippet that rebuilds it with the library, its printed structure, or ONNX for Netron.")
-    common.model_downloads(spec)
-    common.export_all_panel(f"{spec.kind}_block")
+    downloads.model_downloads(spec)
+    downloads.export_all_panel(f"{spec.kind}_block")
 
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer.digits import (
+from explorer.demos.digits import (
     DEFAULT_EPOCHS,
     DEFAULT_WEIGHTS,
     EpochLog,
@@ -18,19 +18,9 @@ from explorer.digits import (
     train_digits,
     weights_to_bytes,
 )
-from explorer.se_analysis import load_uploaded_image
-from views.common import (
-    export_all_panel,
-    figure_style,
-    int_slider,
-    radio,
-    refuse,
-    select,
-    show_chart,
-    show_table,
-    show_url_notices,
-    toggle,
-)
+from explorer.demos.se import load_uploaded_image
+from views.downloads import export_all_panel, show_chart, show_table
+from views.widgets import figure_style, int_slider, radio, refuse, select, show_url_notices, toggle
 
 RETRAINED = "digits_retrained_weights"
 

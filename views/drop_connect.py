@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.dropconnect import EFFICIENTNETS, MAX_REPEATS, MAX_SAMPLES, dropconnect_artifacts
-from views.common import (
-    export_all_panel,
-    figure_style,
-    float_slider,
-    int_slider,
-    refuse,
-    select,
-    show_chart,
-    show_table,
-    show_url_notices,
-)
+from explorer.demos.drop_connect import EFFICIENTNETS, MAX_REPEATS, MAX_SAMPLES, dropconnect_artifacts
+from views.downloads import export_all_panel, show_chart, show_table
+from views.widgets import figure_style, float_slider, int_slider, refuse, select, show_url_notices
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -15,18 +15,15 @@ from typing import Any
 import streamlit as st
 import torch
 
-from explorer.blocks import build_block
-from explorer.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
-from explorer.measure_figures import (
-    block_measure_artifacts,
-    measure_block_results,
-    measure_network_results,
-    network_measure_artifacts,
-)
-from explorer.memory import MemoryReport, memory_report, network_stage
-from explorer.networks import NetworkSpec, build_network, network_table
-from explorer.specs import BlockSpec
-from views import common
+from explorer.analysis.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
+from explorer.analysis.measurements import measure_block_results, measure_network_results
+from explorer.analysis.memory import MemoryReport, memory_report, network_stage
+from explorer.artifacts.measure import block_measure_artifacts, network_measure_artifacts
+from explorer.models.blocks import build_block
+from explorer.models.networks.build import build_network
+from explorer.models.networks.tables import NetworkSpec, network_table
+from explorer.models.specs import BlockSpec
+from views import downloads, widgets
 
 RESULTS_KEY = "_measure_results"
 PANEL_BUDGET_MAX = 30.0
@@ -66,13 +63,13 @@ def _budget_controls(prefix: str, default: float) -> tuple[float, int]:
     """The time budget slider and the thread count, side by side."""
     left, right = st.columns([3, 1])
     with left:
-        budget = common.float_slider(
+        budget = widgets.float_slider(
             "Time budget, seconds", f"{prefix}_budget", 0.5, PANEL_BUDGET_MAX, default, 0.5,
             help="Measuring stops when the budget is used and reports what it got (more time: more runs, tighter spread).",
         )
     with right:
         choices = thread_choices()
-        threads = common.select(
+        threads = widgets.select(
             "Threads", f"{prefix}_threads", choices, 1,
             help="torch threads used while measuring. 1 by default: on a shared server, several threads "
                  "wait for each other and the numbers scatter.",
@@ -84,9 +81,9 @@ def _show(artifacts: dict[str, object], prefix: str) -> None:
     for name, artifact in artifacts.items():
         key = f"{prefix}_{name}"
         if hasattr(artifact, "to_plotly_json"):
-            common.show_chart(artifact, key, name)
+            downloads.show_chart(artifact, key, name)
         else:
-            common.show_table(artifact, key, name)
+            downloads.show_table(artifact, key, name)
 
 
 def _bytes_text(count: int) -> str:
@@ -134,7 +131,7 @@ def render_measure_panel(spec: BlockSpec) -> None:
         try:
             _measure(key, lambda progress: measure_block_results(spec, budget, progress), budget, threads)
         except ValueError as error:
-            common.refuse(error)
+            widgets.refuse(error)
             return
     results = _stored(key)
     if results is None:
@@ -146,7 +143,7 @@ def render_measure_panel(spec: BlockSpec) -> None:
         f"{latency.runs} runs of this block ({latency.method}); median and interquartile range. "
         "The server is shared: the spread shows how steady the numbers are."
     )
-    _show(block_measure_artifacts(results, common.figure_style()), "measure")
+    _show(block_measure_artifacts(results, widgets.figure_style()), "measure")
 
 
 def render_network_latency(network_spec: NetworkSpec) -> None:
@@ -155,7 +152,7 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
     try:
         _memory_metrics(_network_memory(network_spec))
     except ValueError as error:
-        common.refuse(error)
+        widgets.refuse(error)
         return
     budget, threads = _budget_controls("net_measure", 6.0)
     key = ("network", network_spec, budget, threads)
@@ -163,7 +160,7 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
         try:
             _measure(key, lambda progress: measure_network_results(network_spec, budget, progress), budget, threads)
         except ValueError as error:
-            common.refuse(error)
+            widgets.refuse(error)
             return
     results = _stored(key)
     if results is None:
@@ -174,4 +171,4 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
         f"{results.label}: batch 1, float32, {results.threads} threads; each stage timed on its own real input "
         f"({int(stages['runs'].min())} to {int(stages['runs'].max())} runs per stage); median and interquartile range."
     )
-    _show(network_measure_artifacts(results, network_spec.name, common.figure_style()), "net_measure")
+    _show(network_measure_artifacts(results, network_spec.name, widgets.figure_style()), "net_measure")

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import short_count
-from explorer.network_view import network_artifacts
-from explorer.networks import (
+from explorer.artifacts.networks import network_artifacts
+from explorer.formatting import short_count
+from explorer.models.networks.tables import (
     COMPOUND_ALPHA,
     COMPOUND_BETA,
     COMPOUND_GAMMA,
@@ -22,7 +22,7 @@ from explorer.networks import (
     NetworkSpec,
     network_spec,
 )
-from views import common
+from views import downloads, widgets
 from views.measure_panel import render_network_latency
 
 
@@ -30,17 +30,17 @@ def _family_controls(name: str) -> dict[str, Any]:
     options = NETWORK_FAMILIES[name].options
     values: dict[str, Any] = {}
     if "width_mult" in options:
-        values["width_mult"] = common.float_slider(
+        values["width_mult"] = widgets.float_slider(
             "Width multiplier", "net_width", 0.25, 2.0, 1.0, 0.05,
             help="Scales every channel count (MobileNetV1: α; rounding rule of each family applied once).",
         )
     if "phi" in options:
-        values["phi"] = common.float_slider("Compound coefficient φ", "net_phi", 0.0, 8.0, 1.0, 0.1)
+        values["phi"] = widgets.float_slider("Compound coefficient φ", "net_phi", 0.0, 8.0, 1.0, 0.1)
         for key, label, default in (("alpha", "α (depth)", COMPOUND_ALPHA), ("beta", "β (width)", COMPOUND_BETA),
                                     ("gamma", "γ (resolution)", COMPOUND_GAMMA)):
-            values[key] = common.number_input(label, f"net_{key}", 1.0, 2.0, default, 0.01, format="%.2f")
+            values[key] = widgets.number_input(label, f"net_{key}", 1.0, 2.0, default, 0.01, format="%.2f")
     if "full_conv" in options:
-        values["full_conv"] = common.toggle(
+        values["full_conv"] = widgets.toggle(
             "Full convolutions", "net_full_conv", False,
             help="Replace every depthwise-separable block by a full 3x3 conv (paper Table 4).",
         )
@@ -51,12 +51,12 @@ def network_controls() -> tuple[NetworkSpec | None, ValueError | None]:
     """Sidebar widgets -> a validated network spec, or the error explaining why it is impossible."""
     with st.sidebar:
         st.header("Network")
-        name = common.select("Network", "net", list(NETWORK_NAMES), "efficientnet_b0",
+        name = widgets.select("Network", "net", list(NETWORK_NAMES), "efficientnet_b0",
                              format_func=lambda n: NETWORK_FAMILIES[n].label)
         values = _family_controls(name)
-        if common.toggle("Custom resolution", "net_custom_res", False, help="Off: the network's own resolution."):
-            values["resolution"] = common.int_slider("Resolution (pixels)", "net_resolution", 32, 2048, 224, 8)
-        values["num_classes"] = common.number_input("Classes", "net_classes", 1, 100_000, 1000, 1)
+        if widgets.toggle("Custom resolution", "net_custom_res", False, help="Off: the network's own resolution."):
+            values["resolution"] = widgets.int_slider("Resolution (pixels)", "net_resolution", 32, 2048, 224, 8)
+        values["num_classes"] = widgets.number_input("Classes", "net_classes", 1, 100_000, 1000, 1)
     try:
         return network_spec(name, **values), None
     except ValueError as error:
@@ -84,41 +84,41 @@ def _render(spec: NetworkSpec, artifacts: dict[str, object]) -> None:
     stem = spec.name
     st.subheader("The paper's table, counted")
     stages = artifacts["stages"]
-    common.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3)
+    downloads.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3)
     left, right = st.columns(2)
     with left:
-        common.show_chart(artifacts["cost_by_stage"], "chart_stages", f"{stem}_cost_by_stage")
+        downloads.show_chart(artifacts["cost_by_stage"], "chart_stages", f"{stem}_cost_by_stage")
     with right:
-        common.show_chart(artifacts["cost_by_operation"], "chart_operations", f"{stem}_cost_by_operation")
-    common.show_chart(artifacts["family"], "chart_family", f"{stem}_family")
+        downloads.show_chart(artifacts["cost_by_operation"], "chart_operations", f"{stem}_cost_by_operation")
+    downloads.show_chart(artifacts["family"], "chart_family", f"{stem}_family")
     with st.expander("Totals against the paper, and every other operation"):
-        common.show_table(artifacts["totals"], "table_totals", f"{stem}_totals")
-        common.show_table(artifacts["operations"], "table_operations", f"{stem}_operations")
+        downloads.show_table(artifacts["totals"], "table_totals", f"{stem}_totals")
+        downloads.show_table(artifacts["operations"], "table_operations", f"{stem}_operations")
     layers = artifacts["layers"]
     with st.expander(f"Per-layer table ({len(layers)} rows)"):
         st.caption(
             f"The rows add up to {layers['params'].sum():,} params and {layers['MACs'].sum():,} MACs. "
             "Sort by clicking a column header; non-MAC operations have their own columns."
         )
-        common.show_table(layers, "table_layers", f"{stem}_layers")
+        downloads.show_table(layers, "table_layers", f"{stem}_layers")
 
 
 def main() -> None:
     st.title("Networks")
     st.caption("MobileNetV1, V2, V3 and EfficientNet, built on the fly and counted layer by layer.")
     spec, error = network_controls()
-    common.show_url_notices()
+    widgets.show_url_notices()
     if error is not None:
-        common.refuse(error)
+        widgets.refuse(error)
         return
     st.markdown(f"**{spec.label}** — {spec.family.paper}")
-    artifacts = _cached_artifacts(spec, common.figure_style())
+    artifacts = _cached_artifacts(spec, widgets.figure_style())
     _metrics(artifacts["totals"])
     _render(spec, artifacts)
     with st.expander("Latency and memory on this server"):
         render_network_latency(spec)
-    common.model_downloads(spec, key="net_model")
-    common.export_all_panel(zip_name=spec.name)
+    downloads.model_downloads(spec, key="net_model")
+    downloads.export_all_panel(zip_name=spec.name)
 
 
 main()

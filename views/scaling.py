@@ -9,21 +9,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer.network_view import scaling_artifacts
-from explorer.networks import COMPOUND_ALPHA, COMPOUND_BETA, COMPOUND_GAMMA, NetworkSpec, network_spec
-from explorer.scaling import compound_flops_factor
-from views import common
+from explorer.artifacts.scaling import scaling_artifacts
+from explorer.models.networks.tables import COMPOUND_ALPHA, COMPOUND_BETA, COMPOUND_GAMMA, NetworkSpec, network_spec
+from explorer.models.scaling import compound_flops_factor
+from views import downloads, widgets
 
 
 def scaling_controls() -> tuple[NetworkSpec | None, ValueError | None]:
     """φ slider and α, β, γ boxes -> the custom EfficientNet spec, or the reason it is impossible."""
     with st.sidebar:
         st.header("Compound scaling")
-        phi = common.float_slider("Compound coefficient φ", "sc_phi", 0.0, 8.0, 1.0, 0.1,
+        phi = widgets.float_slider("Compound coefficient φ", "sc_phi", 0.0, 8.0, 1.0, 0.1,
                                   help="Depth α^φ, width β^φ, resolution 224·γ^φ; fractional values allowed.")
-        alpha = common.number_input("α (depth)", "sc_alpha", 1.0, 2.0, COMPOUND_ALPHA, 0.01, format="%.2f")
-        beta = common.number_input("β (width)", "sc_beta", 1.0, 2.0, COMPOUND_BETA, 0.01, format="%.2f")
-        gamma = common.number_input("γ (resolution)", "sc_gamma", 1.0, 2.0, COMPOUND_GAMMA, 0.01, format="%.2f")
+        alpha = widgets.number_input("α (depth)", "sc_alpha", 1.0, 2.0, COMPOUND_ALPHA, 0.01, format="%.2f")
+        beta = widgets.number_input("β (width)", "sc_beta", 1.0, 2.0, COMPOUND_BETA, 0.01, format="%.2f")
+        gamma = widgets.number_input("γ (resolution)", "sc_gamma", 1.0, 2.0, COMPOUND_GAMMA, 0.01, format="%.2f")
     try:
         if compound_flops_factor(alpha, beta, gamma) <= 1.0:
             raise ValueError("alpha: α·β²·γ² must exceed 1, or scaling never grows the network; raise α, β or γ.")
@@ -55,21 +55,21 @@ def main() -> None:
     st.title("Compound scaling")
     st.caption("EfficientNet grows depth, width and resolution together: d = α^φ, w = β^φ, r = γ^φ with α·β²·γ² ≈ 2.")
     spec, error = scaling_controls()
-    common.show_url_notices()
+    widgets.show_url_notices()
     if error is not None:
-        common.refuse(error)
+        widgets.refuse(error)
         return
-    artifacts = _cached_artifacts(spec, common.figure_style())
+    artifacts = _cached_artifacts(spec, widgets.figure_style())
     _metrics(spec, artifacts["summary"])
-    common.show_chart(artifacts["mac_prediction"], "chart_prediction", "compound_mac_prediction")
-    common.show_chart(artifacts["multipliers"], "chart_multipliers", "compound_multipliers")
-    common.show_chart(artifacts["single_dimension"], "chart_single", "single_dimension_scaling")
+    downloads.show_chart(artifacts["mac_prediction"], "chart_prediction", "compound_mac_prediction")
+    downloads.show_chart(artifacts["multipliers"], "chart_multipliers", "compound_multipliers")
+    downloads.show_chart(artifacts["single_dimension"], "chart_single", "single_dimension_scaling")
     with st.expander("Tables"):
-        common.show_table(artifacts["summary"], "table_summary", "compound_summary")
-        common.show_table(artifacts["compound_table"], "table_compound", "compound_phi_table")
-        common.show_table(artifacts["single_dimension_table"], "table_single", "single_dimension_table")
-    common.model_downloads(spec, key="sc_model")
-    common.export_all_panel(zip_name="compound_scaling")
+        downloads.show_table(artifacts["summary"], "table_summary", "compound_summary")
+        downloads.show_table(artifacts["compound_table"], "table_compound", "compound_phi_table")
+        downloads.show_table(artifacts["single_dimension_table"], "table_single", "single_dimension_table")
+    downloads.model_downloads(spec, key="sc_model")
+    downloads.export_all_panel(zip_name="compound_scaling")
 
 
 main()

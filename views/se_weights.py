@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer.se_analysis import (
+from explorer.demos.se import (
     PATTERNS,
     RANDOM_WEIGHTS_NOTE,
     SAMPLE_PHOTOS,
@@ -15,19 +15,9 @@ from explorer.se_analysis import (
     se_block_artifacts,
     synthetic_pattern,
 )
-from explorer.specs import BLOCK_KINDS, block_spec
-from views.common import (
-    export_all_panel,
-    figure_style,
-    float_slider,
-    int_slider,
-    radio,
-    refuse,
-    select,
-    show_chart,
-    show_table,
-    show_url_notices,
-)
+from explorer.models.specs import BLOCK_KINDS, block_spec
+from views.downloads import export_all_panel, show_chart, show_table
+from views.widgets import figure_style, float_slider, int_slider, radio, refuse, select, show_url_notices
 
 SOURCES = ("photo", "pattern", "upload")
 

@@ -1,0 +1,399 @@
+"""Per-layer parameters, MACs, other operations and activation memory of any ``nn.Module``.
+
+Counting conventions (the same ones the app and the CLI print):
+
+- **params**: every parameter, BatchNorm's affine weights included; a parameter shared by
+  two modules is counted once.
+- **MACs**: multiply-accumulates of convolution and linear layers for one image (batch 1):
+  ``out_elements * (C_in / groups) * k_h * k_w`` for a conv, ``out_elements * in_features``
+  for a linear layer. This is the papers' "mult-adds" and torchvision's "GFLOPS".
+  FLOPs, where shown, are 2 x MACs.
+- Every other operation is counted **separately**, never folded into MACs, with the
+  per-element cost in :data:`OP_CATEGORIES` and :data:`ACTIVATION_OPS`.
+
+How it counts: a private copy of the module whose parameters and buffers are meta tensors
+runs one forward pass on a meta input, with hooks on the copy's leaf modules. Meta tensors
+carry shapes only, so no activation memory is allocated whatever the input size, the
+caller's module is never touched (no hooks, no device move, no mode change), and calls
+from several threads at once share nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+
+from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
+
+OP_CATEGORIES: dict[str, str] = {
+    "batchnorm": "BatchNorm at inference: 2 ops per output element (scale and shift once mean/var are folded)",
+    "activation": "activation functions: ops per element by function, see ACTIVATION_OPS",
+    "pooling": "average pooling: 1 add per input element; max pooling: 1 compare per window element",
+    "se_multiply": "squeeze-and-excitation scale: 1 multiply per element of the scaled map",
+    "residual_add": "residual (shortcut) add: 1 add per output element",
+    "bias": "bias of a conv or linear layer: 1 add per output element",
+}
+
+ACTIVATION_OPS: dict[type[nn.Module], int] = {
+    nn.ReLU: 1,  # max(x, 0)
+    nn.ReLU6: 2,  # max, min
+    nn.Sigmoid: 4,  # negate, exp, add 1, divide
+    nn.Hardsigmoid: 4,  # add 3, max, min, multiply by 1/6
+    nn.SiLU: 5,  # sigmoid (4) + multiply
+    nn.Hardswish: 5,  # hard-sigmoid (4) + multiply
+    nn.Tanh: 4,
+    nn.GELU: 8,  # tanh approximation: cube, 2 mul, add, tanh, add, 2 mul
+    nn.Mish: 6,  # softplus (exp, add, log), tanh, multiply
+}
+
+FREE_MODULES: tuple[type[nn.Module], ...] = (nn.Identity, nn.Flatten, nn.Dropout, DropConnect)
+
+# Modules whose output has their input's shape: during the meta trace they pass their input
+# through (meta BatchNorm alone costs ~5 ms a call, which would dominate a network's count).
+SHAPE_PRESERVING: tuple[type[nn.Module], ...] = (
+    nn.modules.batchnorm._BatchNorm, nn.Dropout, DropConnect, *ACTIVATION_OPS,
+)
+
+
+def _pass_through(x: torch.Tensor) -> torch.Tensor:
+    return x
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Cost of one call of one leaf module (one row of the per-layer table)."""
+
+    name: str
+    type: str
+    input_shape: tuple[int, ...] | None
+    output_shape: tuple[int, ...] | None
+    kernel: str
+    stride: str
+    groups: int | None
+    params: int
+    macs: int
+    ops: dict[str, int]
+    output_bytes: int
+    counted: bool = True
+
+    def as_row(self) -> dict[str, Any]:
+        """A flat dict for tables: shapes as ``C x H x W`` strings, one column per op category."""
+        row = {
+            "layer": self.name,
+            "type": self.type,
+            "input": _shape_text(self.input_shape),
+            "output": _shape_text(self.output_shape),
+            "kernel": self.kernel,
+            "stride": self.stride,
+            "groups": self.groups,
+            "params": self.params,
+            "MACs": self.macs,
+        }
+        row.update({f"{category} ops": self.ops.get(category, 0) for category in OP_CATEGORIES})
+        row["output bytes"] = self.output_bytes
+        return row
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Per-layer rows and their totals; the totals are exact sums of the rows."""
+
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    layers: tuple[LayerCost, ...]
+    skipped: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs for layer in self.layers)
+
+    @property
+    def flops(self) -> int:
+        """2 x MACs (one multiply and one add each)."""
+        return 2 * self.macs
+
+    @property
+    def ops(self) -> dict[str, int]:
+        """Non-MAC operations by category, every category present."""
+        return {category: sum(layer.ops.get(category, 0) for layer in self.layers) for category in OP_CATEGORIES}
+
+    @property
+    def activation_bytes(self) -> int:
+        """Sum of every layer's output size in bytes (batch 1)."""
+        return sum(layer.output_bytes for layer in self.layers)
+
+    @property
+    def largest_activation_bytes(self) -> int:
+        return max((layer.output_bytes for layer in self.layers), default=0)
+
+    def to_frame(self, with_percent: bool = True) -> pd.DataFrame:
+        """The per-layer table; ``% params`` and ``% MACs`` columns of the totals if asked."""
+        frame = pd.DataFrame([layer.as_row() for layer in self.layers])
+        if frame.empty:
+            return frame
+        frame["groups"] = frame["groups"].astype("Int64")
+        if with_percent:
+            frame.insert(frame.columns.get_loc("params") + 1, "% params", _percent(frame["params"], self.params))
+            frame.insert(frame.columns.get_loc("MACs") + 1, "% MACs", _percent(frame["MACs"], self.macs))
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict: totals, shapes, ops and per-layer rows."""
+        return {
+            "params": self.params,
+            "macs": self.macs,
+            "flops": self.flops,
+            "input_shape": list(self.input_shape),
+            "output_shape": list(self.output_shape),
+            "ops": self.ops,
+            "activation_bytes": self.activation_bytes,
+            "skipped": list(self.skipped),
+            "layers": [
+                {
+                    "name": layer.name,
+                    "type": layer.type,
+                    "input_shape": list(layer.input_shape or ()),
+                    "output_shape": list(layer.output_shape or ()),
+                    "kernel": layer.kernel,
+                    "stride": layer.stride,
+                    "groups": layer.groups,
+                    "params": layer.params,
+                    "macs": layer.macs,
+                    "ops": dict(layer.ops),
+                    "output_bytes": layer.output_bytes,
+                }
+                for layer in self.layers
+            ],
+        }
+
+
+def _percent(values: pd.Series, total: int) -> pd.Series:
+    return (100.0 * values / total).round(2) if total else values * 0.0
+
+
+def _shape_text(shape: tuple[int, ...] | None) -> str:
+    return " x ".join(map(str, shape)) if shape else "-"
+
+
+def _pair_text(value: Any) -> str:
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    return "x".join(map(str, values))
+
+
+def _conv_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    per_output = module.in_channels // module.groups * math.prod(module.kernel_size)
+    ops = {"bias": output.numel()} if module.bias is not None else {}
+    return output.numel() * per_output, ops
+
+
+def _linear_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    ops = {"bias": output.numel()} if module.bias is not None else {}
+    return output.numel() * module.in_features, ops
+
+
+def _batchnorm_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    return 0, {"batchnorm": 2 * output.numel()}
+
+
+def _activation_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    return 0, {"activation": ACTIVATION_OPS[type(module)] * output.numel()}
+
+
+def _adaptive_pool_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    return 0, {"pooling": inputs[0].numel()}
+
+
+def _window_pool_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    kernel = module.kernel_size if isinstance(module.kernel_size, tuple) else (module.kernel_size,) * 2
+    return 0, {"pooling": output.numel() * math.prod(kernel)}
+
+
+def _scale_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    return 0, {"se_multiply": output.numel()}
+
+
+def _add_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    return 0, {"residual_add": output.numel()}
+
+
+def _free_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
+    return 0, {}
+
+
+CostRule = Callable[[nn.Module, Sequence[torch.Tensor], torch.Tensor], tuple[int, dict[str, int]]]
+
+COST_RULES: dict[type[nn.Module], CostRule] = {
+    nn.modules.conv._ConvNd: _conv_cost,
+    nn.Linear: _linear_cost,
+    nn.modules.batchnorm._BatchNorm: _batchnorm_cost,
+    nn.AdaptiveAvgPool2d: _adaptive_pool_cost,
+    nn.AdaptiveMaxPool2d: _adaptive_pool_cost,
+    nn.AvgPool2d: _window_pool_cost,
+    nn.MaxPool2d: _window_pool_cost,
+    ChannelScale: _scale_cost,
+    ResidualAdd: _add_cost,
+} | {activation: _activation_cost for activation in ACTIVATION_OPS} | {free: _free_cost for free in FREE_MODULES}
+
+
+def _rule_for(module: nn.Module) -> CostRule | None:
+    for cls in type(module).__mro__:
+        if cls in COST_RULES:
+            return COST_RULES[cls]
+    return None
+
+
+_HOOK_DICTS = (
+    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks",
+)
+
+
+def _meta_tensor(tensor: torch.Tensor | None) -> torch.Tensor | None:
+    if tensor is None or tensor.is_meta:
+        return tensor
+    meta = torch.empty_like(tensor, device="meta")
+    return nn.Parameter(meta, requires_grad=tensor.requires_grad) if isinstance(tensor, nn.Parameter) else meta
+
+
+def _memo_meta(tensor: torch.Tensor | None, memo: dict[int, Any]) -> torch.Tensor | None:
+    """The meta stand-in for ``tensor``, made once per tensor (meta tensors are shared as they are)."""
+    if id(tensor) not in memo:
+        memo[id(tensor)] = _meta_tensor(tensor)
+    return memo[id(tensor)]
+
+
+def _meta_copy(module: nn.Module, memo: dict[int, Any] | None = None) -> nn.Module:
+    """A structural copy of ``module`` in eval mode, with meta parameters and buffers and no hooks.
+
+    Each module is copied shallowly and gets its own parameter, buffer, child and hook dicts,
+    so nothing done to the copy reaches the original; a module or tensor used twice in the
+    original is used twice in the copy.
+    """
+    memo = {} if memo is None else memo
+    if id(module) in memo:
+        return memo[id(module)]
+    clone = copy.copy(module)
+    memo[id(module)] = clone
+    state = clone.__dict__
+    for attr in ("_parameters", "_buffers"):
+        state[attr] = {name: _memo_meta(t, memo) for name, t in getattr(module, attr).items()}
+    state["_modules"] = {name: _meta_copy(child, memo) if child is not None else None for name, child in module._modules.items()}
+    for attr in _HOOK_DICTS:
+        state[attr] = OrderedDict()
+    state["training"] = False
+    return clone
+
+
+@dataclass
+class _Call:
+    name: str
+    module: nn.Module
+    inputs: tuple[torch.Tensor, ...]
+    output: torch.Tensor
+
+
+def _trace_leaf_calls(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[list[_Call], torch.Tensor]:
+    calls: list[_Call] = []
+
+    def recorder(name: str) -> Callable:
+        def hook(module: nn.Module, inputs: tuple, output: Any) -> None:
+            tensors = tuple(item for item in inputs if isinstance(item, torch.Tensor))
+            calls.append(_Call(name, module, tensors, output))
+
+        return hook
+
+    for name, child in shadow.named_modules():
+        if not any(True for _ in child.children()) and not isinstance(child, nn.Identity):
+            child.register_forward_hook(recorder(name or type(child).__name__))
+            if isinstance(child, SHAPE_PRESERVING):
+                child.forward = _pass_through
+    with torch.no_grad():
+        output = shadow(torch.empty((1, *input_shape), device="meta"))
+    return calls, output
+
+
+def _layer_from_call(call: _Call, seen_params: set[int]) -> tuple[LayerCost, bool]:
+    module = call.module
+    own = [p for p in module.parameters(recurse=False) if id(p) not in seen_params]
+    seen_params.update(id(p) for p in own)
+    rule = _rule_for(module)
+    macs, ops = rule(module, call.inputs, call.output) if rule else (0, {})
+    output = call.output if isinstance(call.output, torch.Tensor) else None
+    layer = LayerCost(
+        name=call.name,
+        type=type(module).__name__,
+        input_shape=tuple(call.inputs[0].shape[1:]) if call.inputs else None,
+        output_shape=tuple(output.shape[1:]) if output is not None else None,
+        kernel=_pair_text(module.kernel_size) if hasattr(module, "kernel_size") else "",
+        stride=_pair_text(module.stride) if hasattr(module, "stride") else "",
+        groups=getattr(module, "groups", None) if isinstance(module, nn.modules.conv._ConvNd) else None,
+        params=sum(p.numel() for p in own),
+        macs=int(macs),
+        ops={key: int(value) for key, value in ops.items()},
+        output_bytes=output.numel() * output.element_size() if output is not None else 0,
+        counted=rule is not None,
+    )
+    return layer, rule is not None
+
+
+def _unexecuted_params(shadow: nn.Module, seen_params: set[int]) -> list[LayerCost]:
+    """Rows for parameters no executed leaf owns (unused modules, params on containers)."""
+    rows = []
+    for name, module in shadow.named_modules():
+        own = [p for p in module.parameters(recurse=False) if id(p) not in seen_params]
+        if own:
+            seen_params.update(id(p) for p in own)
+            rows.append(
+                LayerCost(
+                    name=name or type(module).__name__, type=type(module).__name__, input_shape=None,
+                    output_shape=None, kernel="", stride="", groups=None,
+                    params=sum(p.numel() for p in own), macs=0, ops={}, output_bytes=0, counted=False,
+                )
+            )
+    return rows
+
+
+def count_costs(module: nn.Module, input_shape: Sequence[int]) -> CostReport:
+    """Count params, MACs, other ops and output memory of ``module`` for one input.
+
+    Args:
+        module: any module; it is not modified, moved or run.
+        input_shape: the shape of one sample without the batch dimension, e.g. ``(3, 224, 224)``.
+
+    Returns:
+        A :class:`CostReport` whose rows (one per leaf-module call, in execution order, plus
+        rows for parameters no executed layer owns) add up exactly to its totals.
+
+    Raises:
+        ValueError: the input shape does not fit the module.
+    """
+    shape = tuple(int(d) for d in input_shape)
+    if not shape or any(d < 1 for d in shape):
+        raise ValueError(f"input_shape: every dimension must be a positive whole number, got {tuple(input_shape)!r}.")
+    shadow = _meta_copy(module)
+    try:
+        calls, output = _trace_leaf_calls(shadow, shape)
+    except RuntimeError as error:
+        raise ValueError(f"input_shape: {shape} does not fit this module ({str(error).splitlines()[0]}).") from error
+    seen: set[int] = set()
+    layers, skipped = [], []
+    for call in calls:
+        layer, counted = _layer_from_call(call, seen)
+        layers.append(layer)
+        if not counted:
+            skipped.append(layer.type)
+    layers.extend(_unexecuted_params(shadow, seen))
+    out_shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else ()
+    return CostReport(shape, out_shape, tuple(layers), tuple(dict.fromkeys(skipped)))

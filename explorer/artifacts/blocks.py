@@ -1,0 +1,185 @@
+"""Everything the Blocks view shows, computed from a :class:`~explorer.specs.BlockSpec`.
+
+The view, the "export all" ZIP and ``python -m explorer export block`` all call
+:func:`block_artifacts`, so they show the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from explorer.analysis.costs import OP_CATEGORIES, CostReport, LayerCost
+from explorer.analysis.counting import block_report
+from explorer.figures.blocks import DiagramUnit, block_diagram_figure, comparison_figure, ops_figure, ratio_figure, sweep_figure
+from explorer.models.blocks import comparable_specs, standard_equivalent
+from explorer.models.specs import BLOCK_KINDS, BlockSpec
+
+SWEEP_VALUES: dict[str, tuple[float, ...]] = {
+    "out_channels": (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024),
+    "in_channels": (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024),
+    "kernel_size": (1, 3, 5, 7, 9, 11),
+    "size": (7, 14, 28, 56, 112, 224),
+    "stride": (1, 2, 4),
+    "dilation": (1, 2, 3, 4),
+    "expansion": (1, 2, 3, 4, 6, 8),
+    "se_ratio": (0.0, 0.0625, 0.125, 0.25, 0.5),
+}
+
+
+def sweep_parameters(spec: BlockSpec) -> list[str]:
+    """The hyperparameters of ``spec``'s kind that a sweep chart can vary."""
+    names = [name for name in SWEEP_VALUES if name in spec.info.params]
+    if spec.kind == "group":
+        names.insert(1, "groups")
+    return names
+
+
+def _sweep_values(spec: BlockSpec, parameter: str) -> list[float]:
+    if parameter == "groups":
+        common = math.gcd(spec.in_channels, spec.out_channels)
+        values = [g for g in range(1, common + 1) if common % g == 0]
+    else:
+        values = list(SWEEP_VALUES[parameter])
+    current = getattr(spec, parameter)
+    return sorted(set(values) | {current})
+
+
+def sweep_table(spec: BlockSpec, parameter: str) -> pd.DataFrame:
+    """Params and MACs of the block (and of a standard conv of the same shape) over ``parameter``.
+
+    Values that make the block impossible (e.g. a kernel larger than the input) are left out.
+    For a depthwise-separable block the counted MAC ratio and ``1/C_out + 1/k²`` are added.
+    """
+    valid = sweep_parameters(spec)
+    if parameter not in valid:
+        raise ValueError(f"sweep parameter: must be one of {', '.join(valid)} for {spec.kind}, got {parameter!r}.")
+    rows = []
+    for value in _sweep_values(spec, parameter):
+        try:
+            variant = spec.replace(**{parameter: type(getattr(spec, parameter))(value)})
+        except ValueError:
+            continue
+        rows.append(_sweep_row(variant, value))
+    return pd.DataFrame(rows)
+
+
+def _sweep_row(variant: BlockSpec, value: float) -> dict[str, float]:
+    report = block_report(variant)
+    row = {"value": value, "params": report.params, "macs": report.macs}
+    standard = standard_equivalent(variant)
+    if standard is not None:
+        reference = block_report(standard)
+        row |= {"standard_params": reference.params, "standard_macs": reference.macs}
+        if variant.kind == "depthwise_separable":
+            row["ratio"] = report.macs / reference.macs
+            row["formula_ratio"] = 1 / variant.out_channels + 1 / variant.kernel_size**2
+    return row
+
+
+def comparison_table(spec: BlockSpec) -> pd.DataFrame:
+    """Params and MACs of every block kind mapping the same input to the same output shape."""
+    rows = []
+    for kind, variant in comparable_specs(spec).items():
+        report = block_report(variant)
+        rows.append({"kind": kind, "label": BLOCK_KINDS[kind].label, "params": report.params, "macs": report.macs})
+    if not rows:
+        report = block_report(spec)
+        rows.append({"kind": spec.kind, "label": spec.info.label, "params": report.params, "macs": report.macs})
+    table = pd.DataFrame(rows)
+    standard = table.loc[table["kind"] == "standard"]
+    if not standard.empty and int(standard["macs"].iloc[0]):
+        table["MACs vs standard"] = (table["macs"] / int(standard["macs"].iloc[0])).round(4)
+    return table
+
+
+def _unit_name(layer: LayerCost, single_unit: bool) -> str:
+    return "conv" if single_unit else layer.name.split(".")[0]
+
+
+SINGLE_LAYER_TEXT = {
+    "AdaptiveAvgPool2d": "global average pool (squeeze)",
+    "ChannelScale": "scale each channel by its gate",
+    "ResidualAdd": "add shortcut",
+}
+
+
+def _conv_text(name: str, conv: LayerCost) -> str:
+    channels_in, channels_out = conv.input_shape[0], conv.output_shape[0]
+    if conv.groups == channels_in == channels_out and channels_in > 1:
+        kind = " depthwise"
+    elif conv.groups and conv.groups > 1:
+        kind = f" group ({conv.groups})"
+    else:
+        kind = ""
+    stride = f", stride {conv.stride}" if conv.stride not in ("1x1", "1") else ""
+    return f"{name}: {conv.kernel}{kind} conv {channels_in}→{channels_out}{stride}"
+
+
+def _describe(name: str, layers: list[LayerCost]) -> str:
+    """One line saying what a diagram box does, e.g. ``conv_dw: 3x3 depthwise conv 192→192, BN, SiLU``."""
+    types = [layer.type for layer in layers]
+    if name == "se":
+        fc1 = next(layer for layer in layers if layer.name.endswith("fc1"))
+        return f"squeeze-excite {fc1.input_shape[0]}→{fc1.output_shape[0]}→{fc1.input_shape[0]}, {types[-2]} gate, scale"
+    conv = next((layer for layer in layers if layer.type == "Conv2d"), None)
+    if conv is None:
+        return SINGLE_LAYER_TEXT.get(types[0], f"{name}: {', '.join(types)}") if len(types) == 1 else ", ".join(types)
+    extras = [t.replace("BatchNorm2d", "BN") for t in types if t != "Conv2d"]
+    return ", ".join([_conv_text(name, conv), *extras]) if extras else _conv_text(name, conv) + ", linear"
+
+
+def diagram_units(report: CostReport) -> list[DiagramUnit]:
+    """Group the report's rows into the boxes of a block diagram.
+
+    One box per top-level child; a bare Conv-Norm-Act block (children ``conv``, ``bn``, ``act``)
+    is one box.
+    """
+    names = {layer.name for layer in report.layers}
+    single_unit = "conv" in names and names <= {"conv", "bn", "act"}
+    groups: dict[str, list[LayerCost]] = {}
+    for layer in report.layers:
+        if layer.output_shape is not None:
+            groups.setdefault(_unit_name(layer, single_unit), []).append(layer)
+    total = report.macs or 1
+    units = []
+    for name, layers in groups.items():
+        macs = sum(layer.macs for layer in layers)
+        shape = " × ".join(map(str, layers[-1].output_shape))
+        units.append(DiagramUnit(name, _describe(name, layers), shape, sum(layer.params for layer in layers), macs, macs / total))
+    return units
+
+
+def ops_table(report: CostReport) -> pd.DataFrame:
+    """Every non-MAC operation category with its count and per-element cost convention."""
+    return pd.DataFrame(
+        [{"operation": name.replace("_", " "), "count": report.ops[name], "how it is counted": text}
+         for name, text in OP_CATEGORIES.items()]
+    )
+
+
+def block_artifacts(
+    spec: BlockSpec, style: str = "screen", sweep_parameter: str | None = None, log_scale: bool = False, unit: str = "MACs"
+) -> dict[str, object]:
+    """Every chart and table of the Blocks view, keyed by a file-name-friendly name, in display order."""
+    report = block_report(spec)
+    parameter = sweep_parameter or sweep_parameters(spec)[0]
+    sweep = sweep_table(spec, parameter)
+    input_shape = " × ".join(map(str, report.input_shape))
+    comparison = comparison_table(spec)
+    artifacts: dict[str, object] = {
+        f"{spec.kind}_diagram": block_diagram_figure(
+            diagram_units(report), input_shape, f"{spec.info.label}: layers, shapes and cost", style,
+            residual=spec.has_residual, unit=unit,
+        ),
+        f"{spec.kind}_comparison": comparison_figure(comparison, spec.kind, style, log_scale, unit),
+        f"{spec.kind}_sweep_{parameter}": sweep_figure(sweep, parameter, getattr(spec, parameter), style, log_scale, unit),
+    }
+    if "ratio" in sweep.columns:
+        artifacts[f"{spec.kind}_ratio_{parameter}"] = ratio_figure(sweep, parameter, getattr(spec, parameter), style)
+    artifacts[f"{spec.kind}_ops"] = ops_figure(report.ops, report.macs, style)
+    artifacts[f"{spec.kind}_layers"] = report.to_frame()
+    artifacts[f"{spec.kind}_comparison_table"] = comparison
+    artifacts[f"{spec.kind}_ops_table"] = ops_table(report)
+    return artifacts

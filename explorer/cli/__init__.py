@@ -1,0 +1,1 @@
+"""Command line: ``python -m explorer <command> ...`` and the ``explorer`` console script."""

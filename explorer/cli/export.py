@@ -1,0 +1,127 @@
+"""``python -m explorer export block|network ...``: every chart and table of a view, written to files.
+
+``export block KIND [block options]`` takes the flags of ``python -m explorer block``;
+``export network NAME [network options]`` those of ``python -m explorer network``.
+
+The files are the ones the app's "Export all" ZIP holds, made by the same library
+functions (:func:`explorer.block_view.block_artifacts`, :func:`explorer.network_view.network_artifacts`)
+and the same exporters (:mod:`explorer.export`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from explorer.cli.block import add_block_options, spec_from_args
+from explorer.cli.network import add_network_options, network_spec_from_args
+from explorer.export import bundles, models, render
+from explorer.export.formats import FIGURE_FORMATS, STATIC_FORMATS, TABLE_FORMATS
+from explorer.figures.style import STYLES
+from explorer.formatting import COST_UNITS
+
+DEFAULT_FORMATS = "png,csv"
+
+
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, type=Path, help="directory to write into (created if missing)")
+    parser.add_argument(
+        "--formats", default=DEFAULT_FORMATS,
+        help=f"comma-separated, from {','.join(FIGURE_FORMATS + TABLE_FORMATS)} (default {DEFAULT_FORMATS})",
+    )
+    parser.add_argument("--style", choices=sorted(STYLES), default="slide", help="figure style (default slide)")
+    parser.add_argument("--scale", type=float, default=1.0, help="PNG size: 1 = 1920 x 1080 pixels (default 1)")
+    parser.add_argument("--model", action="store_true", help="also write the rebuild snippet (.py), structure (.txt) and ONNX")
+
+
+def _check_formats(text: str) -> list[str]:
+    formats = bundles.parse_formats(text)
+    static = [fmt for fmt in formats if fmt in STATIC_FORMATS]
+    if static and not render.static_export_available():
+        raise ValueError(f"formats: {', '.join(static)} need Chromium. {render.INSTALL_HINT}")
+    return formats
+
+
+def _output_dir(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"out: {str(path)!r} exists and is not a directory.")
+    return path
+
+
+def write_plan(plan: Mapping[str, Callable[[], bytes]], out: Path) -> list[Path]:
+    """Produce every file of ``plan`` into ``out``, printing each path and size as it is written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, produce in plan.items():
+        path = out / name
+        path.write_bytes(produce())
+        print(f"wrote {path}  ({path.stat().st_size:,} bytes)")
+        written.append(path)
+    return written
+
+
+def _prefixed(artifacts: Mapping[str, go.Figure | pd.DataFrame], prefix: str) -> dict[str, go.Figure | pd.DataFrame]:
+    """Names that say what they show: ``layers`` of EfficientNet-B0 becomes ``efficientnet_b0_224_layers``."""
+    return {name if name.startswith(prefix) else f"{prefix}_{name}": artifact for name, artifact in artifacts.items()}
+
+
+def export_view(
+    artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, model_files: Mapping[str, Callable[[], bytes]]
+) -> int:
+    """Write ``artifacts`` (and the model files if ``--model``) in the chosen formats; print a summary."""
+    formats = _check_formats(args.formats)
+    out = _output_dir(args.out)
+    plan = bundles.export_plan(artifacts, formats, scale=args.scale) | (dict(model_files) if args.model else {})
+    if not plan:
+        raise ValueError(f"formats: none of {', '.join(formats)} applies to this view's charts and tables.")
+    written = write_plan(plan, out)
+    print(f"{len(written)} files in {out}")
+    return 0
+
+
+def run_export_block(args: argparse.Namespace) -> int:
+    from explorer.artifacts.blocks import block_artifacts, sweep_parameters
+
+    spec = spec_from_args(args)
+    if args.sweep is not None and args.sweep not in sweep_parameters(spec):
+        raise ValueError(f"sweep: must be one of {', '.join(sweep_parameters(spec))} for {spec.kind}, got {args.sweep!r}.")
+    render.check_scale(args.scale)
+    artifacts = block_artifacts(spec, args.style, args.sweep, args.log, args.unit)
+    return export_view(artifacts, args, models.model_files(spec))
+
+
+def _add_block_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("block", help="every chart and table of the Blocks view for one block")
+    add_block_options(parser)
+    _add_common_options(parser)
+    parser.add_argument("--sweep", default=None, help="hyperparameter the sweep chart varies (default: the kind's first)")
+    parser.add_argument("--unit", choices=list(COST_UNITS), default="MACs", help="cost unit of the charts (default MACs)")
+    parser.add_argument("--log", action="store_true", help="log-scale cost axes")
+    parser.set_defaults(func=run_export_block)
+
+
+def run_export_network(args: argparse.Namespace) -> int:
+    from explorer.artifacts.networks import network_artifacts
+
+    spec = network_spec_from_args(args)
+    render.check_scale(args.scale)
+    artifacts = _prefixed(network_artifacts(spec, args.style), models.model_stem(spec))
+    return export_view(artifacts, args, models.model_files(spec))
+
+
+def _add_network_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("network", help="every chart and table of the Networks view for one network")
+    add_network_options(parser)
+    _add_common_options(parser)
+    parser.set_defaults(func=run_export_network)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="write every chart and table of a view to files (PNG, SVG, PDF, CSV, ...)")
+    targets = parser.add_subparsers(dest="target", required=True, parser_class=type(parser))
+    _add_block_parser(targets)
+    _add_network_parser(targets)

@@ -1,0 +1,104 @@
+"""``python -m explorer measure block KIND ...`` and ``python -m explorer measure network NAME ...``.
+
+``block`` measures one block's CPU latency (batch 1, ``torch.utils.benchmark``) within the time
+budget, next to its MACs and memory; ``network`` measures a network stage by stage. See
+:mod:`explorer.measure` for how, and :mod:`explorer.memory` for the memory conventions. A
+configuration over the memory or time budget exits with code 2 and one line saying what to lower.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from explorer.analysis.measure import DEFAULT_MEMORY_BUDGET, BlockMeasurement, measure_block, using_threads
+from explorer.analysis.measurements import NetworkMeasureResults, measure_network_results
+from explorer.cli.block import add_block_options, spec_from_args
+from explorer.cli.main import format_count, print_json
+from explorer.cli.network import add_network_options, network_spec_from_args
+
+
+def _print_table(result: BlockMeasurement) -> None:
+    latency, memory = result.latency, result.memory
+    print(f"{result.spec.info.label}: {result.spec.to_dict()}")
+    print(f"input {list(latency.input_shape)}, batch 1, float32, {latency.threads} threads")
+    print(f"latency   {latency.median_s * 1e3:.4f} ms median, IQR {latency.iqr_s * 1e3:.4f} ms "
+          f"({latency.runs} runs in {latency.samples} samples, {latency.method}, {latency.elapsed_s:.2f} s)")
+    print(f"MACs      {result.costs.macs:,} ({format_count(result.costs.macs)}), params {result.costs.params:,}")
+    print(f"memory    weights {memory.parameter_bytes:,} B, largest activation {memory.largest_activation_bytes:,} B, "
+          f"peak activations {memory.peak_activation_bytes:,} B (at {memory.peak_layer})")
+    print(f"intensity {memory.intensity:.3f} MACs per byte moved")
+
+
+def _memory_budget(args: argparse.Namespace) -> int:
+    if not args.memory_budget_mib > 0:
+        raise ValueError(f"memory budget: must be a positive number of MiB, got {args.memory_budget_mib!r}.")
+    return int(args.memory_budget_mib * 2**20)
+
+
+def run_measure_block(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args)
+    with using_threads(args.threads):
+        result = measure_block(spec, args.budget, _memory_budget(args))
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        _print_table(result)
+    return 0
+
+
+def network_payload(results: NetworkMeasureResults) -> dict:
+    """Totals (latency = sum of the stage medians, IQR = sum of the stage IQRs) and one row per stage."""
+    stages = results.stages
+    return {
+        "label": results.label,
+        "latency_ms": float(stages["latency ms"].sum()),
+        "latency_ms_iqr": float(stages["IQR ms"].sum()),
+        "runs": int(stages["runs"].min()),
+        "threads": results.threads,
+        "batch": 1,
+        "input_shape": list(results.memory.input_shape),
+        "macs": results.memory.macs,
+        "parameter_bytes": results.memory.parameter_bytes,
+        "peak_activation_bytes": results.memory.peak_activation_bytes,
+        "largest_activation_bytes": results.memory.largest_activation_bytes,
+        "stages": stages.to_dict("records"),
+    }
+
+
+def run_measure_network(args: argparse.Namespace) -> int:
+    spec = network_spec_from_args(args)
+    with using_threads(args.threads):
+        payload = network_payload(measure_network_results(spec, args.budget, memory_budget=_memory_budget(args)))
+    if args.json:
+        print_json(payload)
+        return 0
+    print(f"{payload['label']}: batch 1, float32, input {payload['input_shape']}, {payload['threads']} threads")
+    print(f"latency {payload['latency_ms']:.3f} ms (sum of stage medians), spread {payload['latency_ms_iqr']:.3f} ms "
+          f"(sum of stage IQRs); MACs {format_count(payload['macs'])}, peak activations {payload['peak_activation_bytes']:,} B")
+    columns = ["stage", "layers", "MACs", "latency ms", "IQR ms", "runs", "peak live bytes", "weight bytes"]
+    print(pd.DataFrame(payload["stages"])[columns].to_string(index=False))
+    return 0
+
+
+def _common_options(parser: argparse.ArgumentParser, default_budget: float) -> None:
+    parser.add_argument("--budget", type=float, default=default_budget,
+                        help=f"time budget in seconds (0.05 to 120; default {default_budget:g})")
+    parser.add_argument("--memory-budget-mib", type=float, default=DEFAULT_MEMORY_BUDGET / 2**20,
+                        help="refuse configurations needing more memory than this (default 1024)")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads to measure with (default: torch's own)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("measure", help="measure CPU latency and memory next to MACs")
+    targets = parser.add_subparsers(dest="target", required=True, parser_class=type(parser))
+    block = targets.add_parser("block", help="one block's latency (batch 1), MACs and memory")
+    add_block_options(block)
+    _common_options(block, 2.0)
+    block.set_defaults(func=run_measure_block)
+    network = targets.add_parser("network", help="a network's latency per stage (batch 1), MACs and memory")
+    add_network_options(network)
+    _common_options(network, 6.0)
+    network.set_defaults(func=run_measure_network)

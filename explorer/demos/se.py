@@ -1,0 +1,335 @@
+"""Squeeze-and-excitation channel weights, measured on a real forward pass.
+
+SENet (Hu et al., https://arxiv.org/abs/1709.01507) rescales every channel of a feature
+map by a gate in [0, 1] computed from the map's global average. This module feeds an
+image through a built block (bneck, MBConv, Fused-MBConv with SE, or a standalone SE
+block), records the gate of every channel with forward hooks, and draws it: the gates in
+channel order or sorted, their distribution, and the feature maps before and after
+scaling for the most and least excited channels.
+
+Inputs are the photos scikit-learn ships (``load_sample_images``: china.jpg, flower.jpg),
+synthetic patterns made here (stripes at an angle, checkerboard, noise) or an uploaded
+image, read by Pillow under size limits. A block has C_in input channels, a photo has 3:
+a fixed, documented stem turns RGB into C_in channels (see :func:`fixed_stem`).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+from PIL import Image, UnidentifiedImageError
+from plotly.subplots import make_subplots
+from torch import nn
+
+from explorer.analysis.costs import count_costs
+from explorer.figures.style import apply_style, color, get_style
+from explorer.models.blocks import build_block, squeeze_channels
+from explorer.models.layers import SqueezeExcite
+from explorer.models.specs import BlockSpec
+
+SE_KINDS = ("se", "bneck", "mbconv", "fused_mbconv")
+SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")
+PATTERNS = ("stripes", "checkerboard", "noise")
+MEMORY_BUDGET_BYTES = 256 * 2**20
+MAX_UPLOAD_BYTES = 20 * 2**20
+MAX_UPLOAD_PIXELS = 40_000_000
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+RANDOM_WEIGHTS_NOTE = (
+    "The block's weights are random (PyTorch's default initialisation, seed {seed}), not trained. "
+    "The gates are then a random projection of the channels' global averages: they differ between "
+    "inputs, but no gate means 'this channel matters'. With random SE weights the pre-gate values are "
+    "small, so the gates cluster around 0.5 and barely rescale anything. Learned importance needs a "
+    "trained network: see the page “SE in a trained network”."
+)
+
+
+def se_layers(model: nn.Module) -> OrderedDict[str, SqueezeExcite]:
+    """Every squeeze-and-excitation module of ``model`` by dotted name, in registration order."""
+    return OrderedDict((name, module) for name, module in model.named_modules() if isinstance(module, SqueezeExcite))
+
+
+@torch.no_grad()
+def se_excitations(model: nn.Module, images: torch.Tensor) -> tuple[torch.Tensor, OrderedDict[str, torch.Tensor]]:
+    """The model's output and every SE layer's gate values ``(N, C)`` from one real forward pass.
+
+    Forward hooks on each SE module's ``gate`` record its output; they are removed before
+    returning, so the model is left as it was (it is put in eval mode).
+    """
+    recorded: OrderedDict[str, torch.Tensor] = OrderedDict()
+    handles = []
+    for name, se in se_layers(model).items():
+        def hook(module: nn.Module, inputs: tuple, output: torch.Tensor, name: str = name) -> None:
+            recorded[name] = output.detach().flatten(1).clone()
+        handles.append(se.gate.register_forward_hook(hook))
+    try:
+        output = model.eval()(images)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return output, recorded
+
+
+def sample_photo(name: str) -> np.ndarray:
+    """One of scikit-learn's sample photos as ``H x W x 3`` uint8 (no download: they ship in the wheel)."""
+    from sklearn.datasets import load_sample_image
+
+    if name not in SAMPLE_PHOTOS:
+        raise ValueError(f"photo: must be one of {', '.join(SAMPLE_PHOTOS)}, got {name!r}.")
+    return load_sample_image(name)
+
+
+def synthetic_pattern(kind: str, size: int = 224, angle: float = 30.0, period: int = 16, seed: int = 0) -> np.ndarray:
+    """A grey ``size x size x 3`` uint8 pattern: stripes at ``angle`` degrees, a checkerboard, or noise."""
+    if kind not in PATTERNS:
+        raise ValueError(f"pattern: must be one of {', '.join(PATTERNS)}, got {kind!r}.")
+    if not 2 <= int(period) <= size:
+        raise ValueError(f"period: must be from 2 to the image size {size} pixels, got {period!r}.")
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+    if kind == "stripes":
+        theta = math.radians(angle)
+        grey = 0.5 + 0.5 * np.cos(2 * math.pi * (xx * math.cos(theta) + yy * math.sin(theta)) / period)
+    elif kind == "checkerboard":
+        grey = ((xx // (period / 2) + yy // (period / 2)) % 2).astype(np.float64)
+    else:
+        grey = np.random.default_rng(seed).random((size, size))
+    return np.repeat((grey * 255).round().astype(np.uint8)[:, :, None], 3, axis=2)
+
+
+def load_uploaded_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int = MAX_UPLOAD_PIXELS) -> np.ndarray:
+    """Decode an uploaded file to ``H x W x 3`` uint8 RGB, refusing what Pillow should not open.
+
+    Checks, each with a clear ValueError naming ``image``: empty file, file too large,
+    not an image, too many pixels (checked from the header before decoding, below Pillow's
+    own ``Image.MAX_IMAGE_PIXELS`` decompression-bomb guard), truncated or corrupt data.
+    """
+    if not data:
+        raise ValueError("image: the file is empty.")
+    if len(data) > max_bytes:
+        raise ValueError(f"image: the file is {len(data) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise ValueError(f"image: {width} x {height} pixels is more than the limit of {max_pixels:,} pixels.")
+                image.load()
+                return np.asarray(image.convert("RGB"))
+        except UnidentifiedImageError:
+            raise ValueError("image: not an image file Pillow can read (use PNG, JPEG, GIF, BMP or WebP).") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValueError(f"image: too many pixels (Pillow's limit is {Image.MAX_IMAGE_PIXELS:,}).") from None
+        except (OSError, SyntaxError) as error:
+            raise ValueError(f"image: the file is truncated or corrupt ({error}).") from None
+        except ValueError as error:  # Pillow's own refusals, e.g. a metadata chunk that inflates too far
+            if str(error).startswith("image:"):
+                raise
+            raise ValueError(f"image: Pillow refused the file ({error}).") from None
+
+
+def _square_resize(rgb: np.ndarray, size: int) -> np.ndarray:
+    """Centre-crop to a square, then resize to ``size x size`` (bilinear)."""
+    height, width = rgb.shape[:2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    square = Image.fromarray(np.ascontiguousarray(rgb[top:top + side, left:left + side]))
+    return np.asarray(square.resize((size, size), Image.Resampling.BILINEAR))
+
+
+def fixed_stem(in_channels: int) -> nn.Conv2d:
+    """A fixed 3x3 conv turning RGB into ``in_channels`` oriented-edge maps (no learning).
+
+    Channel i is a Sobel-style derivative at angle ``180° · i / C_in`` of colour channel
+    ``i mod 3`` (R, G, B), so every channel has a plain meaning. With C_in = 3 the image
+    goes in as is and this stem is not used.
+    """
+    stem = nn.Conv2d(3, in_channels, 3, padding=1, bias=False)
+    sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]) / 4
+    with torch.no_grad():
+        stem.weight.zero_()
+        for channel in range(in_channels):
+            theta = math.pi * channel / in_channels
+            stem.weight[channel, channel % 3] = math.cos(theta) * sobel_x + math.sin(theta) * sobel_x.T
+    return stem.eval()
+
+
+def image_to_input(rgb: np.ndarray, spec: BlockSpec) -> tuple[np.ndarray, torch.Tensor]:
+    """The square ``size x size`` RGB crop and the block's input tensor ``(1, C_in, size, size)``."""
+    crop = _square_resize(rgb, spec.size)
+    tensor = torch.tensor(crop, dtype=torch.float32).permute(2, 0, 1).unsqueeze(0) / 255.0
+    tensor = (tensor - torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)) / torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    if spec.in_channels != 3:
+        with torch.no_grad():
+            tensor = fixed_stem(spec.in_channels)(tensor)
+    return crop, tensor
+
+
+def check_memory(spec: BlockSpec, budget: int = MEMORY_BUDGET_BYTES) -> int:
+    """Activation bytes of one forward pass (from the meta-tensor cost engine); refuse above ``budget``."""
+    if spec.kind not in SE_KINDS or squeeze_channels(spec) == 0:
+        raise ValueError(f"se_ratio: a {spec.kind} block with se_ratio {spec.se_ratio:g} has no SE; use one of "
+                         f"{', '.join(SE_KINDS)} with se_ratio > 0.")
+    with torch.device("meta"):
+        skeleton = build_block(spec)
+    needed = count_costs(skeleton, (spec.in_channels, spec.size, spec.size)).activation_bytes
+    if needed > budget:
+        raise ValueError(
+            f"size: this forward pass needs about {needed / 2**20:,.0f} MiB of activations, above the "
+            f"{budget / 2**20:.0f} MiB budget; lower the input size, the channels or the expansion."
+        )
+    return needed
+
+
+@dataclass(frozen=True)
+class SEProbe:
+    """One forward pass through a block with SE: the gates and the maps around the scaling."""
+
+    spec: BlockSpec
+    image: np.ndarray
+    excitation: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    seed: int
+    activation_bytes: int
+
+
+def probe_block(spec: BlockSpec, rgb: np.ndarray, seed: int = 0) -> SEProbe:
+    """Build ``spec`` with random weights (seed ``seed``), feed ``rgb`` through it, record its SE."""
+    needed = check_memory(spec)
+    crop, tensor = image_to_input(rgb, spec)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        block = build_block(spec)
+    se = next(iter(se_layers(block).values()))
+    captured: dict[str, torch.Tensor] = {}
+
+    def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        captured["before"], captured["after"] = inputs[0].detach()[0], output.detach()[0]
+
+    handle = se.register_forward_hook(hook)
+    try:
+        _, gates = se_excitations(block, tensor)
+    finally:
+        handle.remove()
+    return SEProbe(spec, crop, next(iter(gates.values()))[0].numpy(), captured["before"].numpy(),
+                   captured["after"].numpy(), seed, needed)
+
+
+def excitation_bar_figure(probe: SEProbe, style: str, order: str = "channel") -> go.Figure:
+    """One bar per channel: its gate value, in channel order or sorted (largest first)."""
+    if order not in ("channel", "sorted"):
+        raise ValueError(f"order: must be 'channel' or 'sorted', got {order!r}.")
+    gates = probe.excitation
+    channels = np.argsort(-gates, kind="stable") if order == "sorted" else np.arange(len(gates))
+    labels = [str(c) for c in channels]
+    fig = go.Figure(go.Bar(x=labels, y=gates[channels], marker_color=color(style, 0), name="excitation",
+                           hovertemplate="channel %{x}: %{y:.4f}<extra></extra>"))
+    fig.add_hline(y=float(gates.mean()), line_dash="dash", line_color=color(style, 3),
+                  annotation_text=f"mean {gates.mean():.3f}")
+    fig.update_xaxes(title_text="channel" + (" (sorted by excitation)" if order == "sorted" else ""),
+                     type="category", showticklabels=len(gates) <= 64)
+    fig.update_yaxes(title_text=f"gate ({probe.spec.gate})", range=[0, 1])
+    return apply_style(fig, style, f"SE excitation of {len(gates)} channels")
+
+
+def excitation_histogram(probe: SEProbe, style: str) -> go.Figure:
+    """The distribution of the gate values over channels."""
+    fig = go.Figure(go.Histogram(x=probe.excitation, xbins={"start": 0, "end": 1, "size": 0.025},
+                                 marker_color=color(style, 1), name="channels"))
+    fig.update_xaxes(title_text="gate value", range=[0, 1])
+    fig.update_yaxes(title_text="channels")
+    return apply_style(fig, style, f"Distribution of excitations (std {probe.excitation.std():.4f})")
+
+
+def extreme_channels(excitation: np.ndarray, count: int) -> tuple[list[int], list[int]]:
+    """The ``count`` most and least excited channels (most first; least, lowest first)."""
+    order = np.argsort(-excitation, kind="stable")
+    count = max(1, min(count, len(excitation) // 2 or 1))
+    return [int(c) for c in order[:count]], [int(c) for c in order[::-1][:count]]
+
+
+def feature_map_figure(probe: SEProbe, style: str, count: int = 3) -> go.Figure:
+    """Before (top) and after (bottom) scaling, for the most and least excited channels.
+
+    Each channel's two maps share one colour scale, so the scaling shows as fading.
+    """
+    most, least = extreme_channels(probe.excitation, count)
+    channels = most + least
+    titles = [f"{'most' if c in most else 'least'} #{c}: s={probe.excitation[c]:.3f}" for c in channels]
+    fig = make_subplots(rows=2, cols=len(channels), subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.08)
+    for col, channel in enumerate(channels, start=1):
+        limit = float(np.abs(probe.before[channel]).max()) or 1.0
+        for row, maps in ((1, probe.before), (2, probe.after)):
+            fig.add_trace(go.Heatmap(z=maps[channel][::-1], zmin=-limit, zmax=limit, colorscale="RdBu_r",
+                                     showscale=False, name=f"channel {channel}"), row=row, col=col)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, scaleanchor="x")
+    fig.update_yaxes(title_text="before scale", row=1, col=1)
+    fig.update_yaxes(title_text="after scale", row=2, col=1)
+    fig = apply_style(fig, style, "Feature maps before and after SE scaling")
+    fig.update_annotations(font_size=max(10, get_style(style).font_size - 4))
+    return fig
+
+
+def input_figure(probe: SEProbe, style: str) -> go.Figure:
+    """The square RGB crop that went into the block (before the fixed stem)."""
+    fig = go.Figure(go.Image(z=probe.image))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    return apply_style(fig, style, f"Input, {probe.spec.size} x {probe.spec.size}")
+
+
+def channel_table(probe: SEProbe) -> pd.DataFrame:
+    """One row per channel: gate, rank, mean |activation| before and after scaling."""
+    ranks = np.empty(len(probe.excitation), dtype=int)
+    ranks[np.argsort(-probe.excitation, kind="stable")] = np.arange(1, len(ranks) + 1)
+    return pd.DataFrame({
+        "channel": np.arange(len(probe.excitation)),
+        "excitation": probe.excitation,
+        "rank": ranks,
+        "mean |x| before": np.abs(probe.before).mean(axis=(1, 2)),
+        "mean |x| after": np.abs(probe.after).mean(axis=(1, 2)),
+    })
+
+
+def summary_table(probe: SEProbe) -> pd.DataFrame:
+    """What was measured, in one column: the block, its SE, the gate statistics, the weights."""
+    gates = probe.excitation
+    rows = {
+        "block": probe.spec.info.label,
+        "SE channels": len(gates),
+        "squeeze channels": squeeze_channels(probe.spec),
+        "gate": probe.spec.gate,
+        "map size": f"{probe.before.shape[1]} x {probe.before.shape[2]}",
+        "min excitation": f"{gates.min():.4f}",
+        "mean excitation": f"{gates.mean():.4f}",
+        "max excitation": f"{gates.max():.4f}",
+        "std excitation": f"{gates.std():.4f}",
+        "activation memory": f"{probe.activation_bytes / 2**20:.1f} MiB",
+        "weights": f"random, untrained (seed {probe.seed})",
+    }
+    return pd.DataFrame({"quantity": list(rows), "value": [str(v) for v in rows.values()]})
+
+
+def se_block_artifacts(
+    spec: BlockSpec, rgb: np.ndarray, order: str = "channel", count: int = 3, seed: int = 0, style: str = "screen",
+) -> OrderedDict[str, go.Figure | pd.DataFrame]:
+    """Everything the "SE channel weights" page shows for one block and one input, by export name."""
+    probe = probe_block(spec, rgb, seed)
+    return OrderedDict([
+        ("se_input", input_figure(probe, style)),
+        ("se_excitation", excitation_bar_figure(probe, style, order)),
+        ("se_excitation_histogram", excitation_histogram(probe, style)),
+        ("se_feature_maps", feature_map_figure(probe, style, count)),
+        ("se_summary", summary_table(probe)),
+        ("se_channels", channel_table(probe)),
+    ])

@@ -1,0 +1,33 @@
+"""TODO"""
+
+from __future__ import annotations
+
+FIGURE_FORMATS = ("png", "svg", "pdf", "html")
+
+
+STATIC_FORMATS = ("png", "svg", "pdf")
+
+
+def check_format(fmt: str, valid: tuple[str, ...], what: str) -> str:
+    text = str(fmt).strip().lower().lstrip(".")
+    if text not in valid:
+        raise ValueError(f"format: {what} export supports {', '.join(valid)}, got {fmt!r}.")
+    return text
+
+
+TABLE_FORMATS = ("csv", "md", "tex")
+
+
+MIME_TYPES = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "csv": "text/csv",
+    "md": "text/markdown",
+    "tex": "application/x-tex",
+    "py": "text/x-python",
+    "txt": "text/plain",
+    "onnx": "application/octet-stream",
+    "zip": "application/zip",
+}
