@@ -24,7 +24,7 @@ from explorer.models.specs import block_spec
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SESSIONS = [
     {"kind": "standard", "in_channels": 16, "out_channels": 24},
@@ -143,7 +143,7 @@ def a_drawn_one() -> bytes:
 def test_hostile_upload_gets_a_message_and_the_server_keeps_serving(app_server, page):
     """A 65535 x 65535 PNG header on the digits page: a readable refusal, then a real digit still works."""
     expect = pytest.importorskip("playwright.sync_api").expect
-    from tests.test_hardening import _png
+    from tests.app.test_hardening import _png
 
     page.goto(f"{app_server}/se-trained?digits_source=upload")
     uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.analysis.counting import block_report
 from explorer.models.specs import block_spec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 PAGES = sorted(set(re.findall(r'"(views/[a-z_]+\.py)"', APP.read_text())))
 KEYED_WIDGETS = ("slider", "selectbox", "radio", "toggle", "number_input", "checkbox", "multiselect", "select_slider")

@@ -11,7 +11,7 @@ import functools
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_links import PAGES, ROOT, open_link, page_params
+from tests.app.test_links import PAGES, ROOT, open_link, page_params
 
 INVALID = "definitely-not-valid"
 

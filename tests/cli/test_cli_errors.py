@@ -18,7 +18,7 @@ import pytest
 
 from explorer.cli.main import COMMAND_MODULES, main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 BLOCK_CASES = [
     ([], "command"),

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.models.specs import BLOCK_KINDS
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _metric(at, label):

@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.models.specs import BLOCK_KINDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = sorted(set(re.findall(r"views/(\w+)\.py", (ROOT / "app.py").read_text())))
 NOT_DRIVEN = ("kind",)  # the block kind is fixed per test; every kind gets its own test
