@@ -56,7 +56,7 @@ def main() -> None:
     st.subheader("Approximation errors over the chosen range")
     show_table(errors, "act_errors", "approximation_errors")
     st.subheader("Cost per element and where each is used")
-    st.caption("Ops per element as counted by the cost engine (`explorer.costs.ACTIVATION_OPS`).")
+    st.caption("Ops per element as counted by the cost engine (`explorer.models.activations`, the one registry).")
     show_table(shown["activation_costs"], "act_costs", "activation_costs")
     with st.expander("Values"):
         show_table(shown["activation_values"], "act_values", "activation_values")

@@ -15,8 +15,9 @@ from explorer.analysis.counting import block_report
 from explorer.analysis.formulas import block_formula
 from explorer.artifacts.blocks import block_artifacts, sweep_parameters
 from explorer.formatting import COST_UNITS
+from explorer.models.activations import BLOCK_ACTIVATIONS, GATE_NAMES
 from explorer.models.blocks import standard_equivalent
-from explorer.models.specs import ACTIVATION_NAMES, BLOCK_KINDS, GATE_NAMES, BlockSpec, block_spec, textbook_spec
+from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec, textbook_spec
 from views import downloads, widgets
 from views.measure_panel import render_measure_panel
 
@@ -81,7 +82,7 @@ def _block_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
             help="Acts in training only; costs nothing at inference.",
         )
     if "activation" in applies:
-        values["activation"] = widgets.select("Activation", "activation", list(ACTIVATION_NAMES), _default(kind, "activation"))
+        values["activation"] = widgets.select("Activation", "activation", list(BLOCK_ACTIVATIONS), _default(kind, "activation"))
     if "gate" in applies:
         values["gate"] = widgets.select("SE gate", "gate", list(GATE_NAMES), _default(kind, "gate"))
     if "norm" in applies:

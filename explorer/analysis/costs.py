@@ -9,7 +9,7 @@ Counting conventions (the same ones the app and the CLI print):
   for a linear layer. This is the papers' "mult-adds" and torchvision's "GFLOPS".
   FLOPs, where shown, are 2 x MACs.
 - Every other operation is counted **separately**, never folded into MACs, with the
-  per-element cost in :data:`OP_CATEGORIES` and :data:`ACTIVATION_OPS`.
+  per-element cost in :data:`OP_CATEGORIES` and :data:`explorer.models.activations.REGISTRY`.
 
 How it counts: a private copy of the module whose parameters and buffers are meta tensors
 runs one forward pass on a meta input, with hooks on the copy's leaf modules. Meta tensors
@@ -31,27 +31,16 @@ import pandas as pd
 import torch
 from torch import nn
 
+from explorer.models.activations import OPS_PER_ELEMENT
 from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
 
 OP_CATEGORIES: dict[str, str] = {
     "batchnorm": "BatchNorm at inference: 2 ops per output element (scale and shift once mean/var are folded)",
-    "activation": "activation functions: ops per element by function, see ACTIVATION_OPS",
+    "activation": "activation functions: ops per element by function, see the activation registry",
     "pooling": "average pooling: 1 add per input element; max pooling: 1 compare per window element",
     "se_multiply": "squeeze-and-excitation scale: 1 multiply per element of the scaled map",
     "residual_add": "residual (shortcut) add: 1 add per output element",
     "bias": "bias of a conv or linear layer: 1 add per output element",
-}
-
-ACTIVATION_OPS: dict[type[nn.Module], int] = {
-    nn.ReLU: 1,  # max(x, 0)
-    nn.ReLU6: 2,  # max, min
-    nn.Sigmoid: 4,  # negate, exp, add 1, divide
-    nn.Hardsigmoid: 4,  # add 3, max, min, multiply by 1/6
-    nn.SiLU: 5,  # sigmoid (4) + multiply
-    nn.Hardswish: 5,  # hard-sigmoid (4) + multiply
-    nn.Tanh: 4,
-    nn.GELU: 8,  # tanh approximation: cube, 2 mul, add, tanh, add, 2 mul
-    nn.Mish: 6,  # softplus (exp, add, log), tanh, multiply
 }
 
 FREE_MODULES: tuple[type[nn.Module], ...] = (nn.Identity, nn.Flatten, nn.Dropout, DropConnect)
@@ -59,7 +48,7 @@ FREE_MODULES: tuple[type[nn.Module], ...] = (nn.Identity, nn.Flatten, nn.Dropout
 # Modules whose output has their input's shape: during the meta trace they pass their input
 # through (meta BatchNorm alone costs ~5 ms a call, which would dominate a network's count).
 SHAPE_PRESERVING: tuple[type[nn.Module], ...] = (
-    nn.modules.batchnorm._BatchNorm, nn.Dropout, DropConnect, *ACTIVATION_OPS,
+    nn.modules.batchnorm._BatchNorm, nn.Dropout, DropConnect, *OPS_PER_ELEMENT,
 )
 
 
@@ -208,7 +197,7 @@ def _batchnorm_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: t
 
 
 def _activation_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
-    return 0, {"activation": ACTIVATION_OPS[type(module)] * output.numel()}
+    return 0, {"activation": OPS_PER_ELEMENT[type(module)] * output.numel()}
 
 
 def _adaptive_pool_cost(module: nn.Module, inputs: Sequence[torch.Tensor], output: torch.Tensor) -> tuple[int, dict[str, int]]:
@@ -244,7 +233,7 @@ COST_RULES: dict[type[nn.Module], CostRule] = {
     nn.MaxPool2d: _window_pool_cost,
     ChannelScale: _scale_cost,
     ResidualAdd: _add_cost,
-} | {activation: _activation_cost for activation in ACTIVATION_OPS} | {free: _free_cost for free in FREE_MODULES}
+} | {activation: _activation_cost for activation in OPS_PER_ELEMENT} | {free: _free_cost for free in FREE_MODULES}
 
 
 def _rule_for(module: nn.Module) -> CostRule | None:

@@ -18,64 +18,23 @@ it equals 3 / (1 + e³) ≈ 0.1423.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import torch
-import torch.nn.functional as F
 from plotly.subplots import make_subplots
-from torch import nn
 
-from explorer.analysis.costs import ACTIVATION_OPS
 from explorer.figures.style import apply_style, color
+from explorer.models.activations import DRAWN, REGISTRY, Activation
 
 MAX_POINTS = 20001
 MAX_RANGE = 100.0
 BETA_RANGE = (0.1, 10.0)
 
 
-@dataclass(frozen=True)
-class Activation:
-    """One activation: how PyTorch computes it, its formula, its cost and where it is used."""
-
-    name: str
-    label: str
-    formula: str
-    module: type[nn.Module]
-    function: Callable[[torch.Tensor, float], torch.Tensor]
-    used_in: str
-
-
-def _swish(x: torch.Tensor, beta: float) -> torch.Tensor:
-    """x·σ(βx) computed as SiLU(βx) / β with PyTorch's SiLU."""
-    return F.silu(beta * x) / beta
-
-
-ACTIVATION_CURVES: OrderedDict[str, Activation] = OrderedDict(
-    (a.name, a)
-    for a in (
-        Activation("relu", "ReLU", "max(x, 0)", nn.ReLU, lambda x, b: F.relu(x),
-                   "MobileNetV1 everywhere; MobileNetV3 early bnecks and inside its SE; SENet"),
-        Activation("relu6", "ReLU6", "min(max(x, 0), 6)", nn.ReLU6, lambda x, b: F.relu6(x),
-                   "MobileNetV2 after expand and depthwise convs (never after the linear projection)"),
-        Activation("sigmoid", "sigmoid", "1 / (1 + e^-x)", nn.Sigmoid, lambda x, b: torch.sigmoid(x),
-                   "SE gate in SENet and EfficientNet (MBConv)"),
-        Activation("hsigmoid", "hard-sigmoid", "ReLU6(x + 3) / 6", nn.Hardsigmoid, lambda x, b: F.hardsigmoid(x),
-                   "SE gate in MobileNetV3"),
-        Activation("swish", "swish / SiLU", "x·σ(βx)", nn.SiLU, _swish,
-                   "EfficientNet every conv unit and inside SE (β = 1); EfficientNetV2"),
-        Activation("hswish", "h-swish", "x·ReLU6(x + 3) / 6", nn.Hardswish, lambda x, b: F.hardswish(x),
-                   "MobileNetV3: stem and second half only (Large from the 80-channel stage, Small from the "
-                   "40-channel stage), plus the last convs"),
-        Activation("gelu", "GELU", "x·Φ(x)", nn.GELU, lambda x, b: F.gelu(x),
-                   "context: Transformers (BERT, ViT), ConvNeXt; not in these CNNs"),
-        Activation("mish", "Mish", "x·tanh(softplus(x))", nn.Mish, lambda x, b: F.mish(x),
-                   "context: YOLOv4 backbone; not in these CNNs"),
-    )
-)
+ACTIVATION_CURVES: dict[str, Activation] = {name: REGISTRY[name] for name in DRAWN}
+"""The activations this page draws, from the one registry (:mod:`explorer.models.activations`)."""
 
 APPROXIMATIONS: tuple[tuple[str, str], ...] = (("swish", "hswish"), ("sigmoid", "hsigmoid"))
 
@@ -103,7 +62,7 @@ def evaluate(name: str, x: torch.Tensor, beta: float = 1.0, derivative: bool = F
     _check_names((name,))
     _check_beta(beta)
     points = x.detach().to(torch.float64).clone().requires_grad_(derivative)
-    values = ACTIVATION_CURVES[name].function(points, float(beta))
+    values = ACTIVATION_CURVES[name].curve(points, float(beta))
     if not derivative:
         return values.detach()
     (grad,) = torch.autograd.grad(values.sum(), points)
@@ -146,11 +105,11 @@ def approximation_error(
 
 
 def cost_table(beta: float = 1.0) -> pd.DataFrame:
-    """Per-element cost (``explorer.costs.ACTIVATION_OPS``) and where each activation is used."""
+    """Per-element cost (the registry's ``ops_per_element``, as the cost engine counts it) and where each activation is used."""
     _check_beta(beta)
     rows = []
     for act in ACTIVATION_CURVES.values():
-        ops = ACTIVATION_OPS[act.module]
+        ops = act.ops_per_element
         extra = act.name == "swish" and beta != 1.0
         rows.append({
             "activation": act.label,

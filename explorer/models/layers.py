@@ -1,6 +1,5 @@
-"""Building units shared by every block: Conv-Norm-Act, squeeze-excite, the activation
-registry, and the small modules that make every operation visible to the cost engine
-(channel scaling, residual add, drop connect).
+"""Building units shared by every block: Conv-Norm-Act, squeeze-excite, and the small modules
+that make every operation visible to the cost engine (channel scaling, residual add, drop connect).
 
 Each operation a block performs is a module, never an inline expression in ``forward``,
 so that per-layer cost rows read like the paper and nothing goes uncounted.
@@ -16,22 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from explorer.models.specs import canonical_activation
-
-ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "relu6": nn.ReLU6,
-    "sigmoid": nn.Sigmoid,
-    "hsigmoid": nn.Hardsigmoid,
-    "swish": nn.SiLU,
-    "hswish": nn.Hardswish,
-    "none": nn.Identity,
-}
-
-
-def make_activation(name: str) -> nn.Module:
-    """A fresh activation module by registry name or alias (``silu`` = ``swish``)."""
-    return ACTIVATIONS[canonical_activation(name)]()
+from explorer.models.activations import make_activation
 
 
 class ConvNormAct(nn.Sequential):

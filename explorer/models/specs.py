@@ -28,17 +28,8 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
-ACTIVATION_NAMES = ("relu", "relu6", "sigmoid", "hsigmoid", "swish", "hswish", "none")
-ACTIVATION_ALIASES = {
-    "silu": "swish",
-    "hardswish": "hswish",
-    "hardsigmoid": "hsigmoid",
-    "h_swish": "hswish",
-    "h_sigmoid": "hsigmoid",
-    "identity": "none",
-    "linear": "none",
-}
-GATE_NAMES = ("sigmoid", "hsigmoid")
+from explorer.models.activations import GATE_NAMES, canonical_activation
+
 NORM_NAMES = ("batch", "none")
 
 MAX_CHANNELS = 4096
@@ -47,16 +38,6 @@ MAX_KERNEL = 31
 MAX_STRIDE = 8
 MAX_DILATION = 8
 MAX_EXPANSION = 16.0
-
-
-def canonical_activation(name: str) -> str:
-    """Return the registry name for an activation, resolving aliases (``silu`` -> ``swish``)."""
-    key = str(name).strip().lower()
-    key = ACTIVATION_ALIASES.get(key, key)
-    if key not in ACTIVATION_NAMES:
-        valid = ", ".join(ACTIVATION_NAMES + tuple(ACTIVATION_ALIASES))
-        raise ValueError(f"activation: unknown name {name!r}; valid names are {valid}.")
-    return key
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def test_without_chromium_the_app_says_how_to_install_it_and_offers_html():
 
 
 def test_export_all_holds_only_the_current_pages_charts_and_tables():
-    at = AppTest.from_file("../app.py", default_timeout=180).run()
+    at = AppTest.from_file("../../app.py", default_timeout=180).run()
     assert at.get("download_button"), "the Blocks page shows download buttons"
     at.switch_page("views/networks.py").run()
     at.multiselect(key="export_all__charts").set_value(["html"])

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from explorer.analysis.costs import count_costs
 from explorer.analysis.counting import count_network, network_totals
 from explorer.analysis.formulas import block_formula
+from explorer.models.activations import ALIASES, BLOCK_ACTIVATIONS
 from explorer.models.blocks import build_block
 from explorer.models.networks.tables import NETWORK_FAMILIES, NETWORK_NAMES, block_specs, network_spec, network_table
-from explorer.models.specs import ACTIVATION_ALIASES, ACTIVATION_NAMES, BLOCK_KINDS, block_spec
+from explorer.models.specs import BLOCK_KINDS, block_spec
 
 EXAMPLES_PER_KIND = 400
 NETWORK_EXAMPLES = 20
@@ -49,7 +50,7 @@ VALID = {
     "expansion": st.one_of(st.floats(1.0, 8.0), st.integers(1, 8)),
     "expanded_channels": st.one_of(st.none(), st.integers(1, 200)),
     "se_ratio": st.one_of(st.just(0.0), st.just(0.25), st.floats(0.0, 1.0)),
-    "activation": st.sampled_from(ACTIVATION_NAMES + tuple(ACTIVATION_ALIASES) + ("ReLU", " Swish ")),
+    "activation": st.sampled_from(BLOCK_ACTIVATIONS + tuple(ALIASES) + ("ReLU", " Swish ")),
     "gate": st.sampled_from(["sigmoid", "hsigmoid"]),
     "norm": st.sampled_from(["batch", "none"]),
     "bias": st.booleans(),

@@ -2,9 +2,10 @@
 
 import pytest
 
+from explorer.models.activations import canonical_activation
 from explorer.models.blocks import squeeze_channels
 from explorer.models.scaling import make_divisible
-from explorer.models.specs import BLOCK_KINDS, block_spec, canonical_activation, textbook_spec
+from explorer.models.specs import BLOCK_KINDS, block_spec, textbook_spec
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from explorer.models.activations import make_activation
 from explorer.models.blocks import build_block
-from explorer.models.layers import ConvNormAct, make_activation
+from explorer.models.layers import ConvNormAct
 from explorer.models.networks.tables import NetworkTable, block_specs
 
 
