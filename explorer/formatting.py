@@ -1,4 +1,4 @@
-"""TODO"""
+"""Formatters for numbers a person reads: one per kind of number (counts as 385.81M, the cost unit)."""
 
 from __future__ import annotations
 

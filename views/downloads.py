@@ -1,4 +1,4 @@
-"""TODO"""
+"""Download controls under every chart and table, the model files, and "Export all" (one ZIP of the page)."""
 
 from __future__ import annotations
 

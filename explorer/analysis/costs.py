@@ -25,14 +25,16 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 from torch import nn
 
 from explorer.models.activations import OPS_PER_ELEMENT
 from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
+
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for
+    import pandas as pd
 
 OP_CATEGORIES: dict[str, str] = {
     "batchnorm": "BatchNorm at inference: 2 ops per output element (scale and shift once mean/var are folded)",
@@ -129,6 +131,8 @@ class CostReport:
 
     def to_frame(self, with_percent: bool = True) -> pd.DataFrame:
         """The per-layer table; ``% params`` and ``% MACs`` columns of the totals if asked."""
+        import pandas as pd
+
         frame = pd.DataFrame([layer.as_row() for layer in self.layers])
         if frame.empty:
             return frame

@@ -1,10 +1,17 @@
-"""TODO"""
+"""Counting: one public entry point, :func:`count`, for any module, block spec or network spec.
+
+Every number follows the conventions of :mod:`explorer.analysis.costs` (params include BatchNorm's
+affine weights; MACs are conv + linear multiply-accumulates for one image; every other operation is
+counted in its own category). Specs are counted on the meta device and cached (they are frozen), so
+the app, the CLI and the exports share one count per configuration.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -14,6 +21,43 @@ from explorer.models.blocks import build_block
 from explorer.models.networks.build import classifier_module, head_module, stem_module
 from explorer.models.networks.tables import NetworkSpec, block_specs, network_table
 from explorer.models.specs import BlockSpec
+
+Countable = nn.Module | BlockSpec | NetworkSpec
+
+
+def count(target: Countable, input_size: Sequence[int] | None = None) -> CostReport:
+    """Params, MACs, other operations by category and per-layer rows of ``target``, for one image.
+
+    Args:
+        target: any ``nn.Module`` (yours too: an ``nn.Sequential``, a timm or torchvision model); it
+            is not modified, moved or run, and no activation memory is allocated. Or a
+            :class:`~explorer.models.specs.BlockSpec` / :class:`~explorer.models.networks.tables.NetworkSpec`,
+            counted on the meta device with its own input size (cached).
+        input_size: one sample's shape without the batch dimension, e.g. ``(3, 224, 224)``; required
+            for a module, optional for a spec (it must then equal the spec's own input).
+
+    Returns:
+        A :class:`~explorer.analysis.costs.CostReport`: ``params``, ``macs``, ``flops`` (2 x MACs),
+        ``ops`` (by category), ``layers`` (rows that add up to the totals) and ``skipped`` (layer
+        types without a cost rule, listed rather than dropped).
+
+    Raises:
+        ValueError: no input size for a module, one that does not fit, or one that contradicts a spec.
+        TypeError: ``target`` is none of the above.
+    """
+    if isinstance(target, BlockSpec | NetworkSpec):
+        report = block_report(target) if isinstance(target, BlockSpec) else count_network(target)
+        if input_size is not None and tuple(int(d) for d in input_size) != report.input_shape:
+            raise ValueError(
+                f"input_size: this spec takes {tuple(report.input_shape)}, got {tuple(input_size)}; "
+                "change the spec's size or resolution instead."
+            )
+        return report
+    if isinstance(target, nn.Module):
+        if input_size is None:
+            raise ValueError("input_size: a module needs one sample's shape without the batch, e.g. (3, 224, 224).")
+        return count_costs(target, input_size)
+    raise TypeError(f"target: expected an nn.Module, a BlockSpec or a NetworkSpec, got {type(target).__name__}.")
 
 
 @functools.lru_cache(maxsize=4096)

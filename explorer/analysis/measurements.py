@@ -1,4 +1,8 @@
-"""TODO"""
+"""What the pages measure: a block against every comparable kind plus its own layers, a network per stage.
+
+Measuring is slow and done once; drawing (:mod:`explorer.artifacts.measure`) is cheap and pure, so a view
+can redraw in another style without measuring again.
+"""
 
 from __future__ import annotations
 

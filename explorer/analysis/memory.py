@@ -37,13 +37,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 from torch import nn
 
 from explorer.analysis.costs import CostReport, _meta_copy, count_costs
+
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for
+    import pandas as pd
 
 StageOf = Callable[[str], str]
 
@@ -129,6 +131,8 @@ class MemoryReport:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per leaf call, in execution order."""
+        import pandas as pd
+
         return pd.DataFrame([layer.as_row() for layer in self.layers])
 
     def stage_frame(self) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""TODO"""
+"""Charts and tables of a block's or network's measured latency, memory and roofline, from measured results."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO"""
+"""The compound-scaling page (EfficientNet, https://arxiv.org/abs/1905.11946, Sec. 3.3): predicted against
+counted MACs over phi, the released B0-B8 multipliers, and single-dimension scaling at equal budgets.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""Many charts, tables and model files in one ZIP: the export plan of a view and the archive, with progress."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""The export formats (figures, tables, archives), their MIME types, and the check that names a bad one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO"""
+"""Models to files: the Python snippet that rebuilds a block or network, its printed structure, and ONNX
+(https://onnx.ai) for Netron.
+"""
 
 from __future__ import annotations
 

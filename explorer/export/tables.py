@@ -1,4 +1,4 @@
-"""TODO"""
+"""Tables to bytes: CSV, Markdown and LaTeX (booktabs), with the unit of every column in its header."""
 
 from __future__ import annotations
 

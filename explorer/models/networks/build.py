@@ -1,4 +1,8 @@
-"""TODO"""
+"""Build a network module from its table: stem, one ``nn.Sequential`` per table row, head, classifier.
+
+The table (:func:`explorer.models.networks.tables.network_table`) already holds every rounded width and
+depth; nothing here scales or rounds.
+"""
 
 from __future__ import annotations
 
