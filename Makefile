@@ -1,5 +1,6 @@
 # `make run` sets everything up and starts the app; `make test` sets everything up and runs
-# the whole test suite. Both work on a fresh machine with Python 3.11.
+# the whole test suite. Both work on a fresh machine with Python 3.11 (Chromium, for PNG/SVG/PDF
+# export and the browser tests, comes from Debian via apt-get when run as root).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,7 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) chromium
 	$(PY) -m streamlit run app.py --server.headless true
 
 chromium:

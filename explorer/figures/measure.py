@@ -10,15 +10,16 @@ depthwise-separable convs: ShuffleNetV2 (https://arxiv.org/abs/1807.11164).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.analysis.measure import (
-    MachinePeaks,
-)
 from explorer.figures.style import color, require_columns, styled_figure
 from explorer.formatting import short_count
+
+if TYPE_CHECKING:  # data in: the measured peaks arrive as a value, figures import no analysis
+    from explorer.analysis.measure import MachinePeaks
 
 
 def _error_bars(frame: pd.DataFrame) -> dict:
