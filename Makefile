@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint chromium benchmark clean
+.PHONY: run test lint chromium office benchmark clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,16 @@ chromium:
 	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	else echo "Chromium is missing: install it with 'sudo apt-get install chromium' (browser tests and PNG/SVG/PDF export need it)."; exit 1; fi
 
+# LibreOffice renders the exported PowerPoint decks to PDF in the tests (the app itself does not need it).
+office:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq libreoffice-impress-nogui poppler-utils >/dev/null; \
+	else echo "LibreOffice is missing: install it with 'sudo apt-get install libreoffice-impress-nogui poppler-utils' (the deck tests need it)."; exit 1; fi
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium office
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
