@@ -10,10 +10,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from explorer.figures.labels import (
+    CHAR_WIDTH,
+    LINE_HEIGHT,
+    Canvas,
+    label_annotations,
+    line_boxes,
+    padded_log_range,
+    place_labels,
+)
 from explorer.figures.style import apply_style, color, get_style
 
 PHI_GRID = np.linspace(0.0, 8.0, 161)
-FAMILY_TEXT_POSITIONS = ("top left", "top left", "bottom right", "middle right", "bottom right")
+FAMILY_PLOT_WIDTH = 760  # pixels: a conservative plot-area width (screen column or 1280-wide export)
 
 
 def cost_share_figure(frame: pd.DataFrame, category: str, style: str, title: str) -> go.Figure:
@@ -38,25 +47,49 @@ def cost_share_figure(frame: pd.DataFrame, category: str, style: str, title: str
 
 
 def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: int, style: str) -> go.Figure:
-    """MACs against params of every family member (log axes), the current choice highlighted."""
+    """MACs against params of every family member (log axes), the current choice as a black star.
+
+    Labels are placed so they neither collide nor leave the plot (:mod:`explorer.figures.labels`); the
+    legend sits in the empty top-left corner and names the star, whose point is kept clear.
+    """
+    chosen = get_style(style)
+    canvas = Canvas(
+        FAMILY_PLOT_WIDTH, chosen.height - 170,
+        padded_log_range([*family["params"], params], 0.3), padded_log_range([*family["MACs"], macs], 0.15),
+    )
+    points = [(params, macs), *zip(family["params"], family["MACs"], strict=True)]
+    texts = ["", *family["member"]]
+    legend_box = _legend_box(family["family"].unique(), current_label, chosen.font_size, canvas.height)
+    label_size = max(round(chosen.font_size * 0.75), 12)  # slide: 18 px, the smallest text on a slide
+    lines = [list(zip(m["params"], m["MACs"], strict=True)) for _, m in family.groupby("family", sort=False)]
+    keep_clear = [legend_box, *line_boxes(canvas, lines, chosen.line_width * 2)]
+    placements = place_labels(points, texts, canvas, label_size, chosen.marker_size * 1.6, taken=keep_clear)
     fig = go.Figure()
     for index, (name, members) in enumerate(family.groupby("family", sort=False)):
         fig.add_scatter(
-            x=members["params"], y=members["MACs"], mode="lines+markers+text", name=name, text=members["member"],
-            textposition=FAMILY_TEXT_POSITIONS[index % len(FAMILY_TEXT_POSITIONS)],
+            x=members["params"], y=members["MACs"], mode="lines+markers", name=name, customdata=members["member"],
             line={"color": color(style, index)}, marker={"color": color(style, index)},
-            hovertemplate="%{text}: %{x:,} params, %{y:,} MACs<extra></extra>",
+            hovertemplate="%{customdata}: %{x:,} params, %{y:,} MACs<extra></extra>",
         )
-    chosen = get_style(style)
     fig.add_scatter(
-        x=[params], y=[macs], mode="markers+text", name=f"current: {current_label}", text=[current_label],
-        textposition="bottom right", marker={"symbol": "star", "size": 2 * chosen.marker_size, "color": "#D62728",
-                                             "line": {"width": 1, "color": "#222"}},
-        hovertemplate="%{text}: %{x:,} params, %{y:,} MACs<extra></extra>",
+        x=[params], y=[macs], mode="markers", name=f"current: {current_label}", customdata=[current_label],
+        marker={"symbol": "star", "size": 2 * chosen.marker_size, "color": "#000000", "line": {"width": 1, "color": "#ffffff"}},
+        hovertemplate="%{customdata}: %{x:,} params, %{y:,} MACs<extra></extra>",
     )
-    fig.update_xaxes(type="log", title="params")
-    fig.update_yaxes(type="log", title="MACs (conv + linear)")
+    fig.update_xaxes(type="log", title="params", range=list(canvas.x_range))
+    fig.update_yaxes(type="log", title="MACs (conv + linear)", range=list(canvas.y_range))
+    fig.update_layout(
+        legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},
+        annotations=label_annotations(points, texts, placements, label_size),
+    )
     return apply_style(fig, style, "The families: MACs against params")
+
+
+def _legend_box(families, current_label: str, font_size: float, plot_height: float) -> tuple[float, float, float, float]:
+    """The estimated pixel box of the legend in the plot's top-left corner (one row per family and the star)."""
+    names = [*families, f"current: {current_label}"]
+    width = CHAR_WIDTH * font_size * max(map(len, names)) + 50
+    return (0.0, plot_height - LINE_HEIGHT * font_size * 1.15 * len(names) - 10, width, plot_height)
 
 
 def compound_figure(alpha: float, beta: float, gamma: float, released: pd.DataFrame, phi: float, style: str) -> go.Figure:

@@ -7,11 +7,15 @@ colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design").
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from explorer.formatting import short_count
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 SCREEN_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D")
@@ -29,11 +33,12 @@ class FigureStyle:
     palette: tuple[str, ...]
     height: int
     grid: bool
+    min_text: int
 
 
 STYLES: dict[str, FigureStyle] = {
-    "screen": FigureStyle("screen", 14, 18, 2.5, 9, SCREEN_PALETTE, 420, True),
-    "slide": FigureStyle("slide", 24, 32, 5.0, 16, OKABE_ITO, 560, False),
+    "screen": FigureStyle("screen", 14, 18, 2.5, 9, SCREEN_PALETTE, 420, True, 10),
+    "slide": FigureStyle("slide", 24, 32, 5.0, 16, OKABE_ITO, 560, False, 16),
 }
 
 
@@ -63,6 +68,8 @@ def _layout_defaults(chosen: FigureStyle, title: str | None) -> dict:
         "plot_bgcolor": "white",
         "margin": {"l": 70, "r": 30, "t": 80 if chosen.name == "slide" else 60, "b": 60},
         "legend": {"font": {"size": chosen.font_size}},
+        # a value label that would have to shrink below the style's smallest text is hidden instead
+        "uniformtext": {"minsize": chosen.min_text, "mode": "hide"},
     }
 
 
@@ -83,6 +90,9 @@ def _merge(base: dict, extra: dict) -> dict:
 
 
 def _style_trace(trace: dict, chosen: FigureStyle) -> dict:
+    if trace.get("type") == "bar":
+        # value labels stay horizontal (plotly turns them inside short bars) and may reach past the axes
+        return _merge({"textangle": 0, "cliponaxis": False}, trace)
     if trace.get("type") != "scatter":
         return trace
     mode = trace.get("mode", "lines")
@@ -104,7 +114,35 @@ def styled_figure(data: list[dict], layout: dict, style: str | FigureStyle, titl
     merged = _merge(layout, _layout_defaults(chosen, text))
     for key in [k for k in merged if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
         merged[key] = _merge(_axis_defaults(chosen), merged.get(key, {}))
+        if merged[key].get("type") == "log" and "tickvals" not in merged[key]:
+            merged[key] |= log_ticks(_axis_values(data, key))
     return go.Figure(data=[_style_trace(trace, chosen) for trace in data], layout=merged)
+
+
+def _axis_values(data: list[dict], axis_key: str) -> list[float]:
+    """Every positive number the traces put on layout axis ``axis_key`` (``xaxis2`` holds traces with ``xaxis="x2"``)."""
+    letter, suffix = axis_key[0], axis_key[5:]
+    values: list[float] = []
+    for trace in data:
+        if trace.get(f"{letter}axis", letter) != letter + suffix:
+            continue
+        for value in trace.get(letter) if trace.get(letter) is not None else ():
+            if isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0 and math.isfinite(value):
+                values.append(float(value))
+    return values
+
+
+def log_ticks(values: Sequence[float]) -> dict:
+    """Tick positions and labels for a log axis: whole decades (``1M, 10M, 100M``) when the data span three
+    or more, else 1-2-5 steps; every label a full number with its suffix, never a bare ``5``."""
+    if not values:
+        return {}
+    low, high = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+    steps = (1,) if high - low >= 3 else (1, 2, 5)
+    ticks = [m * 10.0**e for e in range(low, high + 1) for m in steps]
+    slack = 10.0 if steps == (1,) else 2.5
+    ticks = [t for t in ticks if min(values) / slack <= t <= max(values) * slack]
+    return {"tickvals": ticks, "ticktext": [short_count(t) for t in ticks]}
 
 
 def apply_style(fig: go.Figure, style: str | FigureStyle, title: str | None = None) -> go.Figure:

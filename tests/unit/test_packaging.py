@@ -57,9 +57,9 @@ def _run(installed: Path, *command: str) -> subprocess.CompletedProcess:
 def test_installed_library_counts_and_finds_its_shipped_weights(installed):
     code = (
         "import explorer, explorer.demos.digits as d\n"
-        "assert explorer.__file__.startswith(%r), explorer.__file__\n"
+        f"assert explorer.__file__.startswith({str(installed)!r}), explorer.__file__\n"
         "print(explorer.count(explorer.network_spec('efficientnet_b0')).macs, d.ASSETS.joinpath('digits_mbconv.safetensors').is_file())"
-    ) % str(installed)
+    )
     result = _run(installed, sys.executable, "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["385814752", "True"]
