@@ -121,14 +121,17 @@ class InvertedBottleneck(nn.Module):
         gate: Activation = nn.Sigmoid, batch_norm: bool = True, bias: bool = False, drop_connect: float = 0.0,
     ) -> None:
         super().__init__()
-        hidden, unit = expanded_channels, {"batch_norm": batch_norm, "bias": bias, "activation": activation}
+        hidden, unit = expanded_channels, {"batch_norm": batch_norm, "bias": bias}
         self.has_residual = stride == 1 and in_channels == out_channels and 2 * padding == dilation * (kernel_size - 1)
-        self.conv_pw = nn.Identity() if hidden == in_channels else ConvNormAct(in_channels, hidden, 1, **unit)
+        self.conv_pw = nn.Identity() if hidden == in_channels else ConvNormAct(
+            in_channels, hidden, 1, activation=activation, **unit,
+        )
         self.conv_dw = ConvNormAct(
-            hidden, hidden, kernel_size, stride=stride, padding=padding, dilation=dilation, groups=hidden, **unit,
+            hidden, hidden, kernel_size, stride=stride, padding=padding, dilation=dilation, groups=hidden, activation=activation,
+            **unit,
         )
         self.se = SqueezeExcite(hidden, squeeze_channels, se_activation, gate) if squeeze_channels else nn.Identity()
-        self.conv_pwl = ConvNormAct(hidden, out_channels, 1, **(unit | {"activation": None}))
+        self.conv_pwl = ConvNormAct(hidden, out_channels, 1, activation=None, **unit)  # the linear bottleneck
         self.drop_path = DropConnect(drop_connect) if self.has_residual and drop_connect else nn.Identity()
         self.residual = ResidualAdd() if self.has_residual else nn.Identity()
 

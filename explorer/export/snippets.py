@@ -137,8 +137,8 @@ def _network_body(table: NetworkTable) -> str:
         head_parts += [f"fc=nn.Linear({head.conv_channels}, {head.hidden_features})", f"act={act}"]
     head_lines = "".join(f"            {part},\n" for part in head_parts)
     return (
-        "# The paper's table, one row per line, widths and repeats already scaled: `repeats` blocks made by `block`;\n"
-        "# only the first block of a row has the row's stride and input width.\n"
+        "# The network's table, one row per line as in its paper, widths and repeats already scaled: `repeats`\n"
+        "# blocks made by the function `block`; only the first block of a row has the row's stride and input width.\n"
         f"ROWS = [\n{''.join(map(_row_line, table.rows))}]\n\n\n"
         "def build() -> Network:\n"
         f'    """{table.title}: stem, one stage per table row, head, classifier."""\n'

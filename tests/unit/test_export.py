@@ -18,6 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import torch
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from explorer.analysis.costs import count_costs
@@ -327,6 +329,31 @@ def test_every_snippet_imports_only_torch_and_prints_the_apps_counts(tmp_path, b
     assert list(outputs) == list(files)
     for path, spec in files.items():
         assert _printed(outputs[path]) == _expected(spec), path
+
+
+SNIPPET_OPTIONS = {
+    "in_channels": st.integers(1, 40), "out_channels": st.integers(1, 40), "size": st.integers(1, 20),
+    "kernel_size": st.integers(1, 7), "stride": st.integers(1, 3), "padding": st.one_of(st.just("same"), st.integers(0, 3)),
+    "dilation": st.integers(1, 3), "groups": st.sampled_from([1, 2, 4]), "expansion": st.one_of(st.floats(1.0, 8.0), st.integers(1, 8)),
+    "expanded_channels": st.one_of(st.none(), st.integers(1, 100)), "se_ratio": st.one_of(st.just(0.0), st.floats(0.0, 1.0)),
+    "activation": st.sampled_from(["relu", "relu6", "swish", "hswish", "none", "SiLU"]), "gate": st.sampled_from(["sigmoid", "hsigmoid"]),
+    "norm": st.sampled_from(["batch", "none"]), "bias": st.booleans(), "drop_connect": st.floats(0.0, 0.9),
+}
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_valid_block_snippet_builds_the_apps_module(data):
+    kind = data.draw(st.sampled_from(list(BLOCK_KINDS)))
+    options = data.draw(st.fixed_dictionaries({}, optional={name: SNIPPET_OPTIONS[name] for name in BLOCK_KINDS[kind].params}))
+    try:
+        spec = block_spec(kind, **options)
+    except ValueError:
+        assume(False)
+    namespace: dict = {"__name__": "snippet"}
+    exec(compile(models.block_snippet(spec), "snippet.py", "exec"), namespace)
+    with torch.device("meta"):
+        assert repr(namespace["build"]()) == repr(build_block(spec))
 
 
 @pytest.mark.parametrize("name", list(SNIPPET_BLOCKS))
