@@ -1,5 +1,7 @@
-"""Models to files: the Python snippet that rebuilds a block or network, its printed structure, and ONNX
-(https://onnx.ai) for Netron.
+"""The block or network a page shows, as files: a plain-PyTorch rebuild snippet, the printed structure, ONNX.
+
+The snippet (:mod:`explorer.export.snippets`) needs only torch; ONNX uses torch's TorchScript-based
+exporter so that the file opens in Netron (https://netron.app).
 """
 
 from __future__ import annotations
@@ -11,54 +13,13 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from explorer.export.snippets import block_snippet, network_snippet
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
 from explorer.models.networks.tables import NetworkSpec, network_table
 from explorer.models.specs import BlockSpec
 
 ONNX_WEIGHTS_LIMIT = 30_000_000
-
-
-def block_snippet(spec: BlockSpec) -> str:
-    """Python code that rebuilds ``spec``'s block with this library, runs it once and counts it."""
-    arguments = "".join(f"    {name}={value!r},\n" for name, value in spec.to_dict().items() if name != "kind")
-    return (
-        f'"""{spec.info.label}: rebuilt with the efficient-CNN explorer library{_paper_note(spec.info.paper)}."""\n\n'
-        "import torch\n\n"
-        "from explorer.blocks import build_block\n"
-        "from explorer.costs import count_costs\n"
-        "from explorer.specs import block_spec\n\n"
-        f"spec = block_spec(\n    {spec.kind!r},\n{arguments})\n"
-        "block = build_block(spec).eval()\n"
-        "print(block)\n"
-        "output = block(torch.randn(1, spec.in_channels, spec.size, spec.size))\n"
-        "print('output shape:', tuple(output.shape))\n"
-        "report = count_costs(block, (spec.in_channels, spec.size, spec.size))\n"
-        "print(f'params {report.params:,}  MACs {report.macs:,}')\n"
-    )
-
-
-def network_snippet(spec: NetworkSpec) -> str:
-    """Python code that rebuilds the network ``spec`` describes with this library and counts it."""
-    options = {name: getattr(spec, name) for name in spec.family.options}
-    arguments = "".join(f"    {name}={value!r},\n" for name, value in options.items())
-    return (
-        f'"""{spec.label}: rebuilt with the efficient-CNN explorer library{_paper_note(spec.family.paper)}."""\n\n'
-        "import torch\n\n"
-        "from explorer.networks import build_network, count_network, network_spec, network_table\n\n"
-        f"spec = network_spec(\n    {spec.name!r},\n{arguments})\n"
-        "model = build_network(network_table(spec)).eval()\n"
-        "print(model)\n"
-        "report = count_network(spec)\n"
-        "print(f'params {report.params:,}  MACs {report.macs:,}')\n"
-        "with torch.no_grad():\n"
-        "    logits = model(torch.randn(1, 3, spec.resolution, spec.resolution))\n"
-        "print('logits shape:', tuple(logits.shape))\n"
-    )
-
-
-def _paper_note(paper: str) -> str:
-    return f" ({paper})" if paper else ""
 
 
 Model = BlockSpec | NetworkSpec

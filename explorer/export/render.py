@@ -7,8 +7,8 @@
   further export takes a fraction of a second; it is shared by every thread of the process
   (several Streamlit sessions at once).
 - Tables: CSV, Markdown and LaTeX (booktabs), with the unit of every column in its header.
-- Models: a Python snippet that rebuilds the module with this library, the printed module
-  structure, and ONNX bytes (https://onnx.ai) for Netron.
+- Models: a plain-PyTorch Python snippet that rebuilds the module with only torch installed, the
+  printed module structure, and ONNX bytes (https://onnx.ai) for Netron.
 - :func:`build_zip`: many named files in one ZIP, with a progress callback.
 
 Nothing here imports Streamlit; the app (``views/common.py``), the ``export`` command and

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import io
+import re
+import subprocess
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -13,13 +18,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import torch
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from explorer.analysis.costs import count_costs
+from explorer.analysis.counting import block_report, count_network
 from explorer.export import bundles, models, render, tables
 from explorer.figures.style import apply_style
 from explorer.models.blocks import build_block
-from explorer.models.specs import block_spec
+from explorer.models.networks.tables import NETWORK_NAMES, network_spec
+from explorer.models.specs import BLOCK_KINDS, block_spec, textbook_spec
 
 needs_chromium = pytest.mark.skipif(not render.static_export_available(), reason="no Chromium installed")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -154,16 +163,6 @@ def test_zip_holds_every_planned_file_and_reports_progress():
         assert archive.read("layers.csv") == tables.table_to_csv(small_table())
 
 
-def test_snippet_rebuilds_the_same_block():
-    spec = block_spec("bneck", in_channels=16, out_channels=24, stride=2, se_ratio=0.25, kernel_size=5)
-    namespace: dict = {}
-    exec(compile(models.block_snippet(spec), "snippet.py", "exec"), namespace)
-    assert namespace["spec"] == spec
-    rebuilt = count_costs(namespace["block"], (16, 56, 56))
-    original = count_costs(build_block(spec), (16, 56, 56))
-    assert (rebuilt.params, rebuilt.macs) == (original.params, original.macs)
-
-
 def test_structure_is_the_printed_module_with_its_parameter_count():
     # Depthwise-separable, textbook example of the brief: 3 -> 4 channels, k 3: 27 + 12 = 39 params
     # plus two BatchNorms (3 and 4 channels, weight and bias each): 39 + 6 + 8 = 53.
@@ -196,34 +195,13 @@ def test_onnx_output_matches_the_module():
     torch.testing.assert_close(torch.from_numpy(output), module(image), atol=1e-4, rtol=1e-4)
 
 
-def test_network_snippet_rebuilds_the_network_with_the_same_counts():
-    from explorer.analysis.counting import count_network
-    from explorer.models.networks.tables import network_spec
-
-    spec = network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)
-    namespace: dict = {}
-    exec(compile(models.model_snippet(spec), "snippet.py", "exec"), namespace)
-    assert namespace["spec"] == spec
-    assert namespace["logits"].shape == (1, 1000)
-    rebuilt = count_costs(namespace["model"], (3, 64, 64))
-    assert (rebuilt.params, rebuilt.macs) == (count_network(spec).params, count_network(spec).macs)
-    assert models.model_stem(spec) == "mobilenet_v3_small_0.5_64"
-    assert list(models.model_files(spec)) == [
-        "mobilenet_v3_small_0.5_64.py", "mobilenet_v3_small_0.5_64_structure.txt", "mobilenet_v3_small_0.5_64.onnx",
-    ]
-
-
 def test_network_structure_heads_with_the_reference_parameter_count():
-    from explorer.models.networks.tables import network_spec
-
     # 5,288,548: torchvision efficientnet_b0 parameter count (BRIEF.md calibration table).
     text = models.model_structure(network_spec("efficientnet_b0"))
     assert text.startswith("EfficientNet-B0 224x224\nparameters: 5,288,548\n")
 
 
 def test_large_network_onnx_is_structure_only(monkeypatch):
-    from explorer.models.networks.tables import network_spec
-
     monkeypatch.setattr(models, "ONNX_WEIGHTS_LIMIT", 1000)
     model = onnx.load_from_string(models.model_onnx(network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)))
     onnx.checker.check_model(model)
@@ -238,3 +216,189 @@ def test_a_tall_figure_keeps_the_slide_size_on_a_larger_canvas():
     opts = render._render_options(fig, "png", 1920, 1080, 1.0)
     assert (opts["width"], opts["height"]) == (1632, 918)
     assert Image.open(io.BytesIO(render.figure_to_bytes(fig, "png"))).size == (1920, 1080)
+
+
+# The downloadable Python snippet: plain PyTorch, runs with only torch, builds and counts what the app does.
+
+
+def _kind_spec(kind: str, **options):
+    shape = {"in_channels": 16, "out_channels": 24, "size": 14}
+    return block_spec(kind, **{name: value for name, value in shape.items() if name in BLOCK_KINDS[kind].params} | options)
+
+
+SNIPPET_BLOCKS = {
+    **{kind: _kind_spec(kind) for kind in BLOCK_KINDS},
+    **{f"{kind}_textbook": textbook_spec(_kind_spec(kind)) for kind in BLOCK_KINDS},
+    "depthwise_separable_brief": textbook_spec(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5)),
+    "standard_bias_no_norm": _kind_spec("standard", norm="none", bias=True, kernel_size=5, stride=2),
+    "standard_even_kernel": _kind_spec("standard", kernel_size=4),
+    "group_8": _kind_spec("group", groups=8, dilation=2),
+    "spatially_separable_k5_s2": _kind_spec("spatially_separable", kernel_size=5, stride=2),
+    "inverted_residual_residual": _kind_spec("inverted_residual", out_channels=16),
+    "inverted_residual_t1": _kind_spec("inverted_residual", expansion=1),
+    "bneck_residual_se": _kind_spec("bneck", out_channels=16, se_ratio=0.25, kernel_size=5),
+    "bneck_no_se_expanded": _kind_spec("bneck", se_ratio=0.0, expanded_channels=40, stride=2),
+    "mbconv_residual_drop": _kind_spec("mbconv", out_channels=16, drop_connect=0.2, dilation=2),
+    "mbconv_t1": _kind_spec("mbconv", expansion=1, kernel_size=5),
+    "fused_mbconv_t1_residual": _kind_spec("fused_mbconv", expansion=1, out_channels=16),
+    "fused_mbconv_se_s2": _kind_spec("fused_mbconv", se_ratio=0.25, stride=2),
+}
+SNIPPET_NETWORKS = {
+    "mobilenet_v1_0.5": network_spec("mobilenet_v1", width_mult=0.5),
+    "mobilenet_v1_full_conv": network_spec("mobilenet_v1", width_mult=0.5, resolution=128, full_conv=True),
+    "mobilenet_v2": network_spec("mobilenet_v2"),
+    "mobilenet_v3_small": network_spec("mobilenet_v3_small"),
+    "efficientnet_b0": network_spec("efficientnet_b0"),
+    "efficientnet_v2_s": network_spec("efficientnet_v2_s", resolution=128),
+    "efficientnet_phi": network_spec("efficientnet", phi=0.5),
+}
+# Runs each snippet given as a script (run_name "__main__") in one interpreter, to pay torch's import once.
+SNIPPET_RUNNER = """
+import runpy
+import sys
+
+sys.modules["explorer"] = None  # importing the explorer fails even if it is installed
+for path in sys.argv[1:]:
+    print("== " + path, flush=True)
+    runpy.run_path(path, run_name="__main__")
+"""
+PRINTED = re.compile(r"params ([\d,]+)  MACs ([\d,]+)\noutput shape: \(([\d, ]+)\)\n")
+
+
+def _expected(spec) -> tuple[int, int, tuple[int, ...]]:
+    """The app's params and MACs and the output shape for one image."""
+    if spec in SNIPPET_NETWORKS.values():
+        report = count_network(spec)
+        return report.params, report.macs, (1, spec.num_classes)
+    report = block_report(spec)
+    return report.params, report.macs, (1, spec.output_channels, spec.output_size, spec.output_size)
+
+
+def _printed(text: str) -> tuple[int, int, tuple[int, ...]]:
+    match = PRINTED.fullmatch(text)
+    assert match, text
+    params, macs, shape = match.groups()
+    return int(params.replace(",", "")), int(macs.replace(",", "")), tuple(int(size) for size in shape.split(",") if size.strip())
+
+
+def _top_level_imports(code: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _load_snippet(code: str, folder, name: str):
+    """The snippet imported as a module (its script part does not run): ``build`` and ``count`` to call."""
+    path = folder / f"{name}.py"
+    path.write_text(code)
+    loader = importlib.util.spec_from_file_location(f"snippet_{name}", path)
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    return module
+
+
+def test_a_block_snippet_runs_alone_from_an_empty_folder(tmp_path):
+    spec = block_spec("mbconv", in_channels=16, out_channels=24, size=28, stride=2, kernel_size=5)
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "snippet.py").write_text(models.block_snippet(spec))
+    done = subprocess.run([sys.executable, "-I", "snippet.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _printed(done.stdout) == _expected(spec)
+    assert done.stdout.startswith(f"params {block_report(spec).params:,}  MACs {block_report(spec).macs:,}\n")
+
+
+@pytest.mark.parametrize("batch", ["blocks", "networks"])
+def test_every_snippet_imports_only_torch_and_prints_the_apps_counts(tmp_path, batch):
+    specs = SNIPPET_BLOCKS if batch == "blocks" else SNIPPET_NETWORKS
+    files = {}
+    for name, spec in specs.items():
+        code = models.model_snippet(spec)
+        assert _top_level_imports(code) <= {"__future__", "collections", "torch"}, name
+        (tmp_path / f"{name}.py").write_text(code)
+        files[f"{name}.py"] = spec
+    (tmp_path / "run_snippets.py").write_text(SNIPPET_RUNNER)
+    done = subprocess.run(
+        [sys.executable, "-I", "run_snippets.py", *files], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    outputs = dict(part.split("\n", 1) for part in done.stdout.split("== ")[1:])
+    assert list(outputs) == list(files)
+    for path, spec in files.items():
+        assert _printed(outputs[path]) == _expected(spec), path
+
+
+SNIPPET_OPTIONS = {
+    "in_channels": st.integers(1, 40), "out_channels": st.integers(1, 40), "size": st.integers(1, 20),
+    "kernel_size": st.integers(1, 7), "stride": st.integers(1, 3), "padding": st.one_of(st.just("same"), st.integers(0, 3)),
+    "dilation": st.integers(1, 3), "groups": st.sampled_from([1, 2, 4]), "expansion": st.one_of(st.floats(1.0, 8.0), st.integers(1, 8)),
+    "expanded_channels": st.one_of(st.none(), st.integers(1, 100)), "se_ratio": st.one_of(st.just(0.0), st.floats(0.0, 1.0)),
+    "activation": st.sampled_from(["relu", "relu6", "swish", "hswish", "none", "SiLU"]), "gate": st.sampled_from(["sigmoid", "hsigmoid"]),
+    "norm": st.sampled_from(["batch", "none"]), "bias": st.booleans(), "drop_connect": st.floats(0.0, 0.9),
+}
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_valid_block_snippet_builds_the_apps_module(data):
+    kind = data.draw(st.sampled_from(list(BLOCK_KINDS)))
+    options = data.draw(st.fixed_dictionaries({}, optional={name: SNIPPET_OPTIONS[name] for name in BLOCK_KINDS[kind].params}))
+    try:
+        spec = block_spec(kind, **options)
+    except ValueError:
+        assume(False)
+    namespace: dict = {"__name__": "snippet"}
+    exec(compile(models.block_snippet(spec), "snippet.py", "exec"), namespace)
+    with torch.device("meta"):
+        assert repr(namespace["build"]()) == repr(build_block(spec))
+
+
+@pytest.mark.parametrize("name", list(SNIPPET_BLOCKS))
+def test_block_snippet_builds_the_apps_module(tmp_path, name):
+    spec = SNIPPET_BLOCKS[name]
+    snippet = _load_snippet(models.block_snippet(spec), tmp_path, name)
+    with torch.device("meta"):
+        rebuilt, original = snippet.build(), build_block(spec)
+    assert repr(rebuilt) == repr(original)
+    assert {key: value.shape for key, value in rebuilt.state_dict().items()} == {
+        key: value.shape for key, value in original.state_dict().items()
+    }
+    shape = (spec.in_channels, spec.size, spec.size)
+    assert (count_costs(rebuilt, shape).params, count_costs(rebuilt, shape).macs) == (block_report(spec).params, block_report(spec).macs)
+
+
+def test_the_brief_depthwise_separable_example_counts_39_params(tmp_path):
+    # BRIEF: C_in 3, C_out 4, k 3: separable 27 + 12 = 39 params; on a 5 x 5 map without padding the
+    # output is 3 x 3, so MACs are 27 x 9 + 12 x 9 = 351.
+    snippet = _load_snippet(models.block_snippet(SNIPPET_BLOCKS["depthwise_separable_brief"]), tmp_path, "brief")
+    params, macs, output = snippet.count(snippet.build().eval(), torch.randn(1, 3, 5, 5))
+    assert (params, macs, tuple(output.shape)) == (39, 351, (1, 4, 3, 3))
+
+
+ALL_NETWORKS = list(dict.fromkeys([network_spec(name) for name in NETWORK_NAMES] + list(SNIPPET_NETWORKS.values())))
+
+
+@pytest.mark.parametrize("spec", ALL_NETWORKS, ids=models.model_stem)
+def test_network_snippet_builds_the_apps_module(tmp_path, spec):
+    snippet = _load_snippet(models.network_snippet(spec), tmp_path, "network")
+    with torch.device("meta"):
+        rebuilt, original = snippet.build(), models.build_model(spec)
+    assert repr(rebuilt) == repr(original)
+    assert {key: value.shape for key, value in rebuilt.state_dict().items()} == {
+        key: value.shape for key, value in original.state_dict().items()
+    }
+
+
+def test_network_snippet_counts_as_the_app_and_is_named_after_the_network(tmp_path):
+    spec = network_spec("mobilenet_v3_small", width_mult=0.5, resolution=64)
+    snippet = _load_snippet(models.model_snippet(spec), tmp_path, "small")
+    params, macs, logits = snippet.count(snippet.build().eval(), torch.randn(1, *snippet.INPUT_SHAPE))
+    assert logits.shape == (1, 1000)
+    assert (params, macs) == (count_network(spec).params, count_network(spec).macs)
+    assert models.model_stem(spec) == "mobilenet_v3_small_0.5_64"
+    assert list(models.model_files(spec)) == [
+        "mobilenet_v3_small_0.5_64.py", "mobilenet_v3_small_0.5_64_structure.txt", "mobilenet_v3_small_0.5_64.onnx",
+    ]
