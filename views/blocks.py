@@ -213,7 +213,7 @@ def main() -> None:
     artifacts = block_artifacts(spec, widgets.figure_style(), sweep, log_scale, unit)
     _render_artifacts(spec, artifacts)
     st.subheader("Take it with you")
-    st.caption("This block as a Python snippet that rebuilds it with the library, its printed structure, or ONNX for Netron.")
+    st.caption("This block as a plain-PyTorch snippet (needs only torch), its printed structure, or ONNX for Netron.")
     downloads.model_downloads(spec)
     downloads.export_all_panel(f"{spec.kind}_block")
 
