@@ -11,3 +11,33 @@ def short_count(value: float, precision: str = ".3g") -> str:
         if abs(value) >= limit:
             return f"{value / limit:{precision}}{suffix}"
     return f"{value:.3g}"
+
+
+PARAMETER_LABELS: dict[str, str] = {
+    "in_channels": "input channels",
+    "out_channels": "output channels",
+    "size": "input size (H = W)",
+    "kernel_size": "kernel size",
+    "stride": "stride",
+    "padding": "padding",
+    "dilation": "dilation",
+    "groups": "groups",
+    "expansion": "expansion ratio",
+    "expanded_channels": "expanded channels",
+    "se_ratio": "SE ratio",
+    "activation": "activation",
+    "gate": "SE gate",
+    "norm": "normalisation",
+    "bias": "conv bias",
+    "drop_connect": "drop-connect probability",
+    "width_mult": "width multiplier",
+    "resolution": "resolution",
+    "num_classes": "classes",
+}
+"""How a person reads each hyperparameter (the machine names stay in JSON, the CLI and the URL)."""
+
+
+def parameter_label(name: str) -> str:
+    """``out_channels`` -> ``output channels``; an unknown name is returned with spaces for underscores."""
+    return PARAMETER_LABELS.get(name, name.replace("_", " "))
+

@@ -14,8 +14,8 @@ import streamlit as st
 from explorer.analysis.counting import block_report
 from explorer.analysis.formulas import block_formula
 from explorer.artifacts.blocks import block_artifacts, sweep_parameters
-from explorer.formatting import COST_UNITS
-from explorer.models.activations import BLOCK_ACTIVATIONS, GATE_NAMES
+from explorer.formatting import COST_UNITS, parameter_label
+from explorer.models.activations import BLOCK_ACTIVATIONS, GATE_NAMES, activation_label
 from explorer.models.blocks import standard_equivalent
 from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec, textbook_spec
 from views import downloads, widgets
@@ -82,9 +82,10 @@ def _block_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
             help="Acts in training only; costs nothing at inference.",
         )
     if "activation" in applies:
-        values["activation"] = widgets.select("Activation", "activation", list(BLOCK_ACTIVATIONS), _default(kind, "activation"))
+        values["activation"] = widgets.select("Activation", "activation", list(BLOCK_ACTIVATIONS), _default(kind, "activation"),
+                                              format_func=activation_label)
     if "gate" in applies:
-        values["gate"] = widgets.select("SE gate", "gate", list(GATE_NAMES), _default(kind, "gate"))
+        values["gate"] = widgets.select("SE gate", "gate", list(GATE_NAMES), _default(kind, "gate"), format_func=activation_label)
     if "norm" in applies:
         values["norm"] = widgets.radio("Norm", "norm", ["batch", "none"], "batch")
     if "bias" in applies:
@@ -151,7 +152,7 @@ def _view_controls(spec: BlockSpec) -> tuple[str, bool, str]:
         log_scale = widgets.toggle("Log scale", "log", False)
     with right:
         options = sweep_parameters(spec)
-        sweep = widgets.select("Sweep chart: vary", "sweep", options, options[0])
+        sweep = widgets.select("Sweep chart: vary", "sweep", options, options[0], format_func=parameter_label)
     return unit, log_scale, sweep
 
 

@@ -93,7 +93,11 @@ def show_chart(fig: go.Figure, key: str, name: str) -> None:
 
 def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
     """Render a table with CSV / Markdown / LaTeX downloads (units in the headers); ``name`` is its file name stem."""
-    st.dataframe(frame, key=key, hide_index=True, **({"placeholder": "—"} | kwargs))
+    shown = tables.with_integers(frame)
+    integers = {str(c): st.column_config.NumberColumn(format="localized") for c in shown.columns
+                if pd.api.types.is_integer_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])}
+    options = {"placeholder": "—", "column_config": integers} | kwargs
+    st.dataframe(shown, key=key, hide_index=True, **options)
     with st.container(horizontal=True):
         for fmt in TABLE_FORMATS:
             st.download_button(

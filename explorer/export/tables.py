@@ -72,9 +72,25 @@ def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
+def with_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where every float column holding only whole numbers (and blanks) is an integer column.
+
+    A column of counts with one missing value becomes float in pandas (``groups`` 32.0); a reader
+    and a spreadsheet expect 32.
+    """
+    converted = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values):
+            present = values.dropna()
+            if len(present) and ((present % 1) == 0).all() and (present.abs() < 2**53).all():
+                converted[column] = values.astype("Int64")
+    return converted
+
+
 def table_to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV with unit-bearing headers and raw (unformatted) numbers."""
-    return with_units(frame).to_csv(index=False).encode("utf-8")
+    """CSV with unit-bearing headers and raw (unformatted) numbers; whole-number columns stay integers."""
+    return with_units(with_integers(frame)).to_csv(index=False).encode("utf-8")
 
 
 def _markdown_escape(text: str) -> str:

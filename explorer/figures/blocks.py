@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.figures.style import color, get_style, require_columns, styled_figure
-from explorer.formatting import COST_UNITS, short_count
+from explorer.formatting import COST_UNITS, parameter_label, short_count
 
 
 def _check_unit(unit: str) -> int:
@@ -101,11 +101,11 @@ def sweep_figure(
     layout = _side_by_side_axes("Parameters", unit, style, gap=0.1)
     axis_type = "log" if log_scale else "linear"
     for suffix in ("", "2"):
-        layout[f"xaxis{suffix}"] |= {"title": {"text": parameter}}
+        layout[f"xaxis{suffix}"] |= {"title": {"text": parameter_label(parameter)}}
         layout[f"yaxis{suffix}"] |= {"type": axis_type}
     layout["shapes"] = [_vline(current), _vline(current, "2")]
     layout["legend"] = {"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"}
-    return styled_figure(data, layout, style, f"Cost against {parameter} (dashed: current value {current:g})")
+    return styled_figure(data, layout, style, f"Cost against {parameter_label(parameter)} (dashed: current value {current:g})")
 
 
 def ratio_figure(sweep: pd.DataFrame, parameter: str, current: float, style: str = "screen") -> go.Figure:
@@ -123,7 +123,7 @@ def ratio_figure(sweep: pd.DataFrame, parameter: str, current: float, style: str
          "name": "counted (separable / standard MACs)", "marker": {"color": color(style, 1), "symbol": "x"}},
     ]
     layout = {
-        "xaxis": {"title": {"text": parameter}},
+        "xaxis": {"title": {"text": parameter_label(parameter)}},
         "yaxis": {"title": {"text": "MAC ratio"}, "rangemode": "tozero"},
         "shapes": [_vline(current)],
         "legend": {"x": 0.98, "y": 0.98, "xanchor": "right", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},

@@ -106,3 +106,9 @@ def canonical_activation(name: str, allowed: tuple[str, ...] = BLOCK_ACTIVATIONS
 def make_activation(name: str) -> nn.Module:
     """A fresh activation module by registry name or alias (``silu`` = ``swish``, ``none`` = identity)."""
     return REGISTRY[canonical_activation(name, tuple(REGISTRY))].module()
+
+
+def activation_label(name: str) -> str:
+    """How a person reads an activation's name: ``hswish`` -> ``h-swish``, ``swish`` -> ``swish / SiLU``."""
+    return REGISTRY[canonical_activation(name, tuple(REGISTRY))].label
+
