@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.export.formats import FIGURE_FORMATS, TABLE_FORMATS
+from explorer.export.decks import DeckInfo, build_deck
+from explorer.export.formats import DECK_FORMATS, FIGURE_FORMATS, TABLE_FORMATS
 from explorer.export.render import figure_to_bytes
 from explorer.export.tables import table_to_bytes
 
@@ -33,7 +34,7 @@ def parse_formats(text: str | Iterable[str]) -> list[str]:
     """``"png,svg,csv"`` -> ``["png", "svg", "csv"]``, refusing unknown formats."""
     items = text.split(",") if isinstance(text, str) else list(text)
     formats = [item.strip().lower().lstrip(".") for item in items if item.strip()]
-    valid = FIGURE_FORMATS + TABLE_FORMATS
+    valid = FIGURE_FORMATS + TABLE_FORMATS + DECK_FORMATS
     unknown = [fmt for fmt in formats if fmt not in valid]
     if unknown or not formats:
         raise ValueError(f"formats: choose from {', '.join(valid)} (comma-separated), got {text!r}.")
@@ -41,12 +42,14 @@ def parse_formats(text: str | Iterable[str]) -> list[str]:
 
 
 def export_plan(
-    artifacts: Mapping[str, go.Figure | pd.DataFrame], formats: Iterable[str], scale: float = 1.0
+    artifacts: Mapping[str, go.Figure | pd.DataFrame], formats: Iterable[str], scale: float = 1.0,
+    deck: DeckInfo | None = None,
 ) -> dict[str, Callable[[], bytes]]:
     """File name -> a function producing its bytes, for every artifact in every format that applies.
 
-    Nothing is rendered until a function is called. Producing PNG, SVG or PDF raises
-    :class:`ChromiumNotFoundError` when no Chromium is installed; check
+    ``pptx`` adds one deck of the whole view (``deck.name`` + ``.pptx``), when ``deck`` says what the
+    view is and the view has a chart. Nothing is rendered until a function is called. Producing PNG,
+    SVG, PDF or PPTX raises :class:`ChromiumNotFoundError` when no Chromium is installed; check
     :func:`static_export_available` first to offer HTML only.
     """
     formats = list(formats)
@@ -55,6 +58,9 @@ def export_plan(
         for fmt in artifact_formats(artifact, formats):
             caption = name.replace("_", " ")
             plan[f"{name}.{fmt}"] = lambda a=artifact, f=fmt, c=caption: artifact_to_bytes(a, f, scale=scale, caption=c)
+    charts = any(isinstance(artifact, go.Figure) for artifact in artifacts.values())
+    if "pptx" in formats and deck is not None and charts:
+        plan[f"{deck.name}.pptx"] = lambda: build_deck(dict(artifacts), deck)
     return plan
 
 

@@ -32,6 +32,7 @@ class DeckInfo:
     title: str
     configuration: str
     source: str = "Counted from the PyTorch module built by the efficient-CNN explorer (meta device, batch 1)."
+    name: str = "slides"  # the file name stem of the deck
 
 
 def figure_title(fig: go.Figure, fallback: str) -> str:

@@ -13,7 +13,10 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from explorer.export.decks import DeckInfo
 from explorer.export.snippets import block_snippet, network_snippet
+from explorer.formatting import parameter_label
+from explorer.models.activations import activation_label
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
 from explorer.models.networks.tables import NetworkSpec, network_table
@@ -47,6 +50,27 @@ def model_title(spec: Model) -> str:
     if isinstance(spec, BlockSpec):
         return f"{spec.info.label}, input {spec.in_channels} x {spec.size} x {spec.size}"
     return spec.label
+
+
+def model_configuration(spec: Model) -> str:
+    """The settings a caption states, in human words: ``MBConv (EfficientNet): input channels 32, ...``."""
+    if isinstance(spec, BlockSpec):
+        shown = {name: activation_label(value) if name in ("activation", "gate") else value
+                 for name, value in spec.to_dict().items() if name != "kind" and value is not None}
+        settings = ", ".join(f"{parameter_label(name)} {value}" for name, value in shown.items())
+        return f"{spec.info.label}: {settings}"
+    settings = [f"{spec.resolution} x {spec.resolution} input", f"{spec.num_classes:,} classes"]
+    if "width_mult" in spec.family.options:
+        settings.insert(0, f"width multiplier {spec.width_mult:g}")
+    return f"{spec.label}: {', '.join(settings)}"
+
+
+def model_deck(spec: Model) -> DeckInfo:
+    """Title, caption and source for a PowerPoint deck of the block's or network's view."""
+    paper = spec.info.paper if isinstance(spec, BlockSpec) else spec.family.paper
+    source = "Counted from the PyTorch module built by the efficient-CNN explorer (meta device, batch 1)"
+    return DeckInfo(model_title(spec), model_configuration(spec), f"{source}; paper: {paper}." if paper else f"{source}.",
+                    name=model_stem(spec))
 
 
 def model_stem(spec: Model) -> str:
