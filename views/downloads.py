@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -10,16 +11,15 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer.export import bundles, models, render, tables
-from explorer.export.formats import FIGURE_FORMATS, MIME_TYPES, TABLE_FORMATS
+from explorer.export.decks import DeckInfo
+from explorer.export.formats import DECK_FORMATS, FIGURE_FORMATS, MIME_TYPES, TABLE_FORMATS
+from explorer.figures.options import ASPECTS, ChartOptions, customize, has_value_labels, series_names
 from views.widgets import figure_style
 
 REGISTRY_KEY = "_export_registry"
 
 
 MODEL_REGISTRY_KEY = "_export_models"
-
-
-SCALES = (0.5, 1.0, 1.5, 2.0, 3.0)
 
 
 TABLE_LABELS = {"csv": "CSV", "md": "Markdown", "tex": "LaTeX"}
@@ -57,38 +57,61 @@ def register_for_export(artifacts: dict[str, Any]) -> None:
             _register(name, artifact)
 
 
-def _scale_label(scale: float) -> str:
-    width, height = render.SLIDE_PIXELS
-    return f"{scale:g}× ({round(width * scale)} × {round(height * scale)})"
+PNG_SCALES = (0.5, 1.0, 2.0, 3.0)
+DECK_KEY = "_export_deck"
+CHART_FILES = (("png", 1.0), ("png", 2.0), ("png", 3.0), ("svg", 1.0), ("pdf", 1.0), ("html", 1.0))
 
 
-def _scale_select(key: str) -> float:
-    return st.selectbox("PNG size", SCALES, index=SCALES.index(1.0), key=key, format_func=_scale_label, width=180,
-                        help="PNG pixel size; SVG and PDF are vector graphics with the same layout.")
+def _file_label(choice: tuple[str, float], aspect: str) -> str:
+    fmt, scale = choice
+    width, height = ASPECTS[aspect]
+    if fmt == "png":
+        return f"PNG {round(width * scale)} × {round(height * scale)}"
+    return {"svg": "SVG (vector)", "pdf": "PDF (vector)", "html": "HTML (interactive)"}[fmt]
 
 
-def _chart_downloads(fig: go.Figure, key: str, name: str) -> None:
+def _chart_options(fig: go.Figure, key: str) -> ChartOptions:
+    """The presenter's options for one chart, from widgets in its menu (session state only, not the URL)."""
+    title = fig.layout.title.text if fig.layout.title is not None else None
+    names = series_names(fig)
+    text = st.text_input("Title", value=title or "", key=f"{key}__title")
+    shown = st.multiselect("Series shown", names, default=names, key=f"{key}__series") if len(names) > 1 else names
+    labels = st.toggle("Value labels", True, key=f"{key}__labels") if has_value_labels(fig) else True
+    aspect = st.segmented_control("Aspect (exports)", list(ASPECTS), default="16:9", required=True, key=f"{key}__aspect")
+    transparent = st.toggle("Transparent background", False, key=f"{key}__transparent")
+    hidden = tuple(name for name in names if name not in shown)
+    return ChartOptions(text if text != (title or "") else None, hidden, labels, aspect or "16:9", transparent)
+
+
+def _chart_download(fig: go.Figure, options: ChartOptions, key: str, name: str) -> None:
     static = render.static_export_available()
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        scale = _scale_select(f"{key}__scale") if static else 1.0
-        for fmt in FIGURE_FORMATS if static else ("html",):
-            st.download_button(
-                fmt.upper(), data=lambda f=fmt: render.figure_to_bytes(fig, f, scale=scale), file_name=f"{name}.{fmt}",
-                mime=MIME_TYPES[fmt], key=f"{key}__{fmt}", on_click="ignore", icon=":material/download:",
-            )
-        if not static:
-            st.caption(render.INSTALL_HINT)
+    choices = [c for c in CHART_FILES if static or c[0] == "html"]
+    choice = st.selectbox("File", choices, key=f"{key}__file", format_func=lambda c: _file_label(c, options.aspect))
+    fmt, scale = choice
+    width, height = options.export_size
+    st.download_button(
+        "Download", data=lambda: render.figure_to_bytes(fig, fmt, width=width, height=height, scale=scale),
+        file_name=f"{name}.{fmt}", mime=MIME_TYPES[fmt], key=f"{key}__download", on_click="ignore",
+        icon=":material/download:", type="primary",
+    )
+    if not static:
+        st.caption(render.INSTALL_HINT)
 
 
 def show_chart(fig: go.Figure, key: str, name: str) -> None:
-    """Render a plotly figure with PNG / SVG / PDF / HTML downloads; ``name`` is its file name stem.
+    """Render a plotly figure with one compact menu: title, series, value labels, aspect, background, download.
 
-    Files are produced only when a button is clicked (the page does not render them on every
-    rerun). Without Chromium only HTML is offered, with the line that says how to install it.
+    Files are produced only when Download is clicked (the page does not render them on every rerun).
+    Without Chromium only HTML is offered, with the line that says how to install it. What the menu
+    changes applies to the chart on the page, its download and "Export all".
     """
-    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False})
-    _chart_downloads(fig, key, name)
-    _register(name, fig)
+    chart = st.container()
+    with st.popover("Chart options & download", icon=":material/tune:"):
+        options = _chart_options(fig, key)
+        shown = customize(fig, options)
+        _chart_download(shown, options, key, name)
+    chart.plotly_chart(shown, key=key, theme=None, config={"displaylogo": False})
+    _register(name, shown)
 
 
 def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
@@ -116,6 +139,7 @@ def model_downloads(spec: models.Model, key: str = "model") -> None:
     """
     files = models.model_files(spec)
     _page_registry(MODEL_REGISTRY_KEY).update(files)
+    st.session_state[DECK_KEY] = models.model_deck(spec)
     with st.container(horizontal=True):
         for file_name, produce in files.items():
             suffix = file_name.rsplit(".", 1)[1]
@@ -134,14 +158,17 @@ def _export_formats(key: str) -> tuple[list[str], float]:
     static = render.static_export_available()
     if not static:
         st.warning(render.INSTALL_HINT, icon="🖼️")
-    chart_options = list(FIGURE_FORMATS if static else ("html",))
+    chart_options = list(FIGURE_FORMATS + DECK_FORMATS if static else ("html",))
     left, middle, right = st.columns(3)
     with left:
-        charts = st.multiselect("Chart formats", chart_options, default=chart_options[:1], key=f"{key}__charts")
+        charts = st.multiselect("Chart formats", chart_options, default=chart_options[:1], key=f"{key}__charts",
+                                help="pptx: one PowerPoint deck of the whole view, a chart per slide, captioned.")
     with middle:
         tables = st.multiselect("Table formats", list(TABLE_FORMATS), default=["csv"], key=f"{key}__tables")
     with right:
-        scale = _scale_select(f"{key}__scale") if static else 1.0
+        width, height = render.SLIDE_PIXELS
+        scale = st.selectbox("PNG size", PNG_SCALES, index=1, key=f"{key}__scale", disabled=not static,
+                             format_func=lambda s: f"{s:g}× ({round(width * s)} × {round(height * s)})")
     return charts + tables, scale
 
 
@@ -155,12 +182,16 @@ def export_all_panel(zip_name: str = "export", key: str = "export_all") -> None:
     model_files = dict(_page_registry(MODEL_REGISTRY_KEY))
     st.session_state.pop(REGISTRY_KEY)
     st.session_state.pop(MODEL_REGISTRY_KEY)
+    if not model_files:
+        st.session_state.pop(DECK_KEY, None)
     if not artifacts and not model_files:
         return  # nothing shown yet (e.g. before a measurement): no empty ZIP to offer
     with st.expander(f"Export all: {len(artifacts)} charts and tables in one ZIP", icon=":material/folder_zip:"):
         formats, scale = _export_formats(key)
         with_models = bool(model_files) and st.checkbox("Include the model (.py snippet, structure, ONNX)", key=f"{key}__models")
-        plan = bundles.export_plan(artifacts, formats, scale) | (model_files if with_models else {})
+        settings = ", ".join(f"{name} {value}" for name, value in st.query_params.to_dict().items()) or "default settings"
+        deck = st.session_state.get(DECK_KEY) or DeckInfo(zip_name.replace("_", " "), f"Settings: {settings}")
+        plan = bundles.export_plan(artifacts, formats, scale, replace(deck, name=zip_name)) | (model_files if with_models else {})
         fingerprint = _zip_fingerprint(plan) + (scale,)
         if st.button(f"Build ZIP ({len(plan)} files)", key=f"{key}__build", disabled=not plan, type="primary"):
             st.session_state[f"{key}__zip"] = (fingerprint, _build_zip_with_progress(plan))

@@ -19,7 +19,9 @@ def _demo_view(static: bool = True) -> None:
     from views import downloads
 
     with mock.patch.object(render, "find_chromium", render.find_chromium if static else (lambda: None)):
-        downloads.show_chart(go.Figure(go.Bar(x=["dw", "pw"], y=[27, 12])), "chart_params", "params_bars")
+        bars = [go.Bar(name="params", x=["dw", "pw"], y=[27, 12], text=["27", "12"]),
+                go.Bar(name="MACs", x=["dw", "pw"], y=[243, 108], text=["243", "108"])]
+        downloads.show_chart(go.Figure(bars), "chart_params", "params_bars")
         downloads.show_table(pd.DataFrame({"layer": ["dw", "pw"], "params": [27, 12]}), "table_params", "params_table")
         downloads.model_downloads(block_spec("depthwise_separable", in_channels=3, out_channels=4, size=5))
         downloads.export_all_panel("demo")
@@ -32,10 +34,35 @@ def _labels(at: AppTest) -> list[str]:
 def test_every_chart_table_and_model_has_its_download_buttons():
     at = AppTest.from_function(_demo_view, default_timeout=60).run()
     assert not at.exception
-    assert _labels(at) == ["PNG", "SVG", "PDF", "HTML", "CSV", "Markdown", "LaTeX", "Python snippet", "Module structure", "ONNX"]
+    assert _labels(at) == ["Download", "CSV", "Markdown", "LaTeX", "Python snippet", "Module structure", "ONNX"]
     files = {button.proto.label: button.proto for button in at.get("download_button")}
-    assert files["PNG"].deferred_file_id and files["ONNX"].deferred_file_id
-    assert at.selectbox(key="chart_params__scale").value == 1.0
+    assert files["Download"].deferred_file_id and files["ONNX"].deferred_file_id
+    chooser = at.selectbox(key="chart_params__file")
+    assert chooser.value == ("png", 1.0)
+    assert chooser.options == ["PNG 1920 × 1080", "PNG 3840 × 2160", "PNG 5760 × 3240", "SVG (vector)", "PDF (vector)",
+                               "HTML (interactive)"]
+
+
+def _bar_spec(at: AppTest) -> dict:
+    import json
+
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_chart_menu_sets_title_series_labels_aspect_and_background():
+    at = AppTest.from_function(_demo_view, default_timeout=60).run()
+    at.text_input(key="chart_params__title").set_value("Depthwise vs pointwise").run()
+    at.multiselect(key="chart_params__series").set_value(["params"])
+    at.toggle(key="chart_params__labels").set_value(False)
+    at.toggle(key="chart_params__transparent").set_value(True).run()
+    spec = _bar_spec(at)
+    assert spec["layout"]["title"]["text"] == "Depthwise vs pointwise"
+    assert spec["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
+    assert [trace.get("visible", True) for trace in spec["data"]] == [True, False]
+    assert all("text" not in trace for trace in spec["data"])
+    at.segmented_control(key="chart_params__aspect").set_value("4:3").run()
+    assert at.selectbox(key="chart_params__file").options[0] == "PNG 1440 × 1080"
+    assert not at.exception
 
 
 def test_export_all_builds_a_zip_of_the_chosen_formats():
@@ -68,7 +95,8 @@ def test_changing_the_formats_hides_the_stale_zip():
 def test_without_chromium_the_app_says_how_to_install_it_and_offers_html():
     at = AppTest.from_function(_demo_view, kwargs={"static": False}, default_timeout=60).run()
     assert not at.exception
-    assert _labels(at)[:4] == ["HTML", "CSV", "Markdown", "LaTeX"]
+    assert _labels(at)[:4] == ["Download", "CSV", "Markdown", "LaTeX"]
+    assert at.selectbox(key="chart_params__file").options == ["HTML (interactive)"]
     assert any("apt-get install chromium" in caption.value for caption in at.caption)
     assert any("apt-get install chromium" in warning.value for warning in at.warning)
     assert at.multiselect(key="export_all__charts").options == ["html"]
