@@ -41,7 +41,7 @@ def _timed(action: Callable[[], object]) -> float:
 
 def _charts() -> list[go.Figure]:
     artifacts = block_artifacts(block_spec("mbconv"), "slide")
-    return [artifact for artifact in artifacts.values() if isinstance(artifact, go.Figure)]
+    return [artifact for artifact in artifacts.exports().values() if isinstance(artifact, go.Figure)]
 
 
 def _one_shot_png(fig: go.Figure) -> bytes:

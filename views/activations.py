@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from explorer.demos.activations import BETA_RANGE, activation_artifacts
+from explorer.demos.activations import BETA_RANGE, ActivationArtifacts, CurveSettings, activation_artifacts
 from views.downloads import export_all_panel, show_chart, show_table
 from views.widgets import figure_style, float_slider, refuse, show_url_notices, toggle
 
 
-def controls() -> tuple[float, float, float, bool]:
-    """Range, swish β and the derivative toggle."""
+def activation_controls() -> CurveSettings:
+    """Range, swish β and the derivative toggle (ValueError if the range is empty)."""
     left, middle, right = st.columns(3)
     with left:
         x_min = float_slider("x from", "act_xmin", -20.0, 19.0, -6.0, 0.5)
@@ -20,11 +19,11 @@ def controls() -> tuple[float, float, float, bool]:
     with right:
         beta = float_slider("swish β in x·σ(βx)", "act_beta", BETA_RANGE[0], BETA_RANGE[1], 1.0, 0.1)
     derivative = toggle("Show derivatives f′(x) (autograd)", "act_derivative")
-    return x_min, x_max, beta, derivative
+    return CurveSettings(x_min, x_max, beta, derivative)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def artifacts(x_min: float, x_max: float, beta: float, derivative: bool, style: str) -> dict:
+def artifacts(x_min: float, x_max: float, beta: float, derivative: bool, style: str) -> ActivationArtifacts:
     return activation_artifacts(x_min, x_max, beta, derivative, style=style)
 
 
@@ -36,30 +35,29 @@ def main() -> None:
         "replace swish and sigmoid with piecewise-linear pieces that are cheap and exact in low precision."
     )
     show_url_notices()
-    x_min, x_max, beta, derivative = controls()
     try:
-        shown = artifacts(x_min, x_max, beta, derivative, figure_style())
+        settings = activation_controls()
+        shown = artifacts(settings.x_min, settings.x_max, settings.beta, settings.derivative, figure_style())
     except ValueError as error:
         refuse(error)
         return
-    errors: pd.DataFrame = shown["approximation_errors"]
-    cols = st.columns(len(errors))
-    for col, row in zip(cols, errors.itertuples(index=False), strict=True):
-        col.metric(f"max |{row.approximation} − {row.exact}|", f"{row[2]:.4f}")
-        col.caption(f"at x = {row[3]} (range {row.range})")
-    show_chart(shown["activation_curves"], "act_curves", "activation_curves")
+    cols = st.columns(len(shown.approximations))
+    for col, error in zip(cols, shown.approximations, strict=True):
+        col.metric(f"max |{error.approximation} − {error.exact}|", f"{error.max_abs_error:.4f}")
+        col.caption(f"at x = {error.at_x} (range {error.range})")
+    show_chart(shown.activation_curves, "act_curves", "activation_curves")
     left, right = st.columns(2)
     with left:
-        show_chart(shown["swish_vs_hswish"], "act_swish", "swish_vs_hswish")
+        show_chart(shown.swish_vs_hswish, "act_swish", "swish_vs_hswish")
     with right:
-        show_chart(shown["sigmoid_vs_hsigmoid"], "act_sigmoid", "sigmoid_vs_hsigmoid")
+        show_chart(shown.sigmoid_vs_hsigmoid, "act_sigmoid", "sigmoid_vs_hsigmoid")
     st.subheader("Approximation errors over the chosen range")
-    show_table(errors, "act_errors", "approximation_errors")
+    show_table(shown.approximation_errors, "act_errors", "approximation_errors")
     st.subheader("Cost per element and where each is used")
     st.caption("Ops per element as counted by the cost engine (`explorer.models.activations`, the one registry).")
-    show_table(shown["activation_costs"], "act_costs", "activation_costs")
+    show_table(shown.activation_costs, "act_costs", "activation_costs")
     with st.expander("Values"):
-        show_table(shown["activation_values"], "act_values", "activation_values")
+        show_table(shown.activation_values, "act_values", "activation_values")
     export_all_panel("activations")
 
 

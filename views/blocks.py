@@ -1,7 +1,7 @@
 """Blocks page: pick a block kind, move sliders, see the real module's cost.
 
 Reads widgets, builds a :class:`~explorer.specs.BlockSpec`, and renders what
-:func:`explorer.block_view.block_artifacts` returns. No counting logic lives here.
+:func:`explorer.artifacts.blocks.block_artifacts` returns. No counting logic lives here.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from explorer.analysis.counting import block_report
 from explorer.analysis.formulas import block_formula
-from explorer.artifacts.blocks import block_artifacts, sweep_parameters
+from explorer.artifacts.blocks import BlockArtifacts, BlockTotals, block_artifacts, sweep_parameters
 from explorer.formatting import COST_UNITS, parameter_label
 from explorer.models.activations import BLOCK_ACTIVATIONS, GATE_NAMES, activation_label
-from explorer.models.blocks import standard_equivalent
 from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec, textbook_spec
 from views import downloads, widgets
 from views.measure_panel import render_measure_panel
@@ -95,8 +93,8 @@ def _block_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
-def block_controls() -> tuple[BlockSpec | None, ValueError | None]:
-    """Sidebar widgets -> a validated spec, or the error that explains why it is impossible."""
+def block_controls() -> BlockSpec:
+    """Sidebar widgets -> a validated spec (ValueError, explaining why, if it is impossible)."""
     with st.sidebar:
         st.header("Block")
         kind = widgets.select("Block kind", "kind", list(BLOCK_KINDS), "mbconv",
@@ -105,29 +103,24 @@ def block_controls() -> tuple[BlockSpec | None, ValueError | None]:
         values = _shape_controls(kind, applies) | _block_controls(kind, applies)
         textbook = widgets.toggle("Textbook mode", "textbook", False,
                                  help="Convolutions only: no norm, no bias, no activation, padding 0.")
-    try:
-        spec = block_spec(kind, **values)
-        return (textbook_spec(spec) if textbook else spec), None
-    except ValueError as error:
-        return None, error
+    spec = block_spec(kind, **values)
+    return textbook_spec(spec) if textbook else spec
 
 
-def _metrics(spec: BlockSpec, unit: str) -> None:
-    report = block_report(spec)
+def _metrics(spec: BlockSpec, totals: BlockTotals, unit: str) -> None:
     factor = 2 if unit == "FLOPs" else 1
-    standard = standard_equivalent(spec)
+    ratio = totals.macs_vs_standard
     columns = st.columns(4)
-    columns[0].metric("Parameters", f"{report.params:,}", help="Every parameter, BatchNorm's affine weights included.")
-    columns[1].metric(unit, f"{report.macs * factor:,}", help="Conv + linear multiply-accumulates, batch 1. FLOPs = 2 × MACs.")
-    if standard is not None and spec.kind != "standard":
-        reference = block_report(standard)
-        ratio = report.macs / reference.macs if reference.macs else float("nan")
+    columns[0].metric("Parameters", f"{totals.params:,}", help="Every parameter, BatchNorm's affine weights included.")
+    columns[1].metric(unit, f"{totals.macs * factor:,}", help="Conv + linear multiply-accumulates, batch 1. FLOPs = 2 × MACs.")
+    if ratio is not None and spec.kind != "standard":
         columns[2].metric("MACs vs standard conv", f"{ratio:.3f}×", f"{100 * (ratio - 1):+.1f}% MACs", delta_color="inverse",
-                          help=f"Standard conv with the same shape: {reference.params:,} params, {reference.macs:,} MACs.")
+                          help=f"Standard conv with the same shape: {totals.standard_params:,} params, "
+                               f"{totals.standard_macs:,} MACs.")
     else:
         columns[2].metric("MACs vs standard conv", "1×" if spec.kind == "standard" else "n/a")
-    input_text = " × ".join(map(str, report.input_shape))
-    columns[3].metric("Output", " × ".join(map(str, report.output_shape)), help=f"Input {input_text}")
+    input_text = " × ".join(map(str, totals.input_shape))
+    columns[3].metric("Output", " × ".join(map(str, totals.output_shape)), help=f"Input {input_text}")
 
 
 def _formula(spec: BlockSpec) -> None:
@@ -159,42 +152,39 @@ def _view_controls(spec: BlockSpec) -> tuple[str, bool, str]:
 TABS = ("Block diagram", "Formula", "Compare kinds", "Sweep", "Per-layer table", "Latency & memory")
 
 
-def _render_layers(spec: BlockSpec, artifacts: dict[str, object]) -> None:
-    prefix = spec.kind
-    frame = artifacts[f"{prefix}_layers"]
-    report = block_report(spec)
+def _render_layers(artifacts: BlockArtifacts) -> None:
+    frame, totals = artifacts.layers, artifacts.totals
     st.caption(
-        f"{len(frame)} rows; they add up to {report.params:,} params and {report.macs:,} MACs. "
+        f"{len(frame)} rows; they add up to {totals.params:,} params and {totals.macs:,} MACs. "
         "Non-MAC operations are in their own columns, never folded into MACs."
     )
-    downloads.show_table(frame, "table_layers", f"{prefix}_layers")
-    downloads.show_chart(artifacts[f"{prefix}_ops"], "chart_ops", f"{prefix}_ops")
-    downloads.show_table(artifacts[f"{prefix}_ops_table"], "table_ops", f"{prefix}_ops_table")
+    downloads.show_table(frame, "table_layers", artifacts.file_name("layers"))
+    downloads.show_chart(artifacts.ops, "chart_ops", artifacts.file_name("ops"))
+    downloads.show_table(artifacts.ops_table, "table_ops", artifacts.file_name("ops_table"))
 
 
-def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
+def _render_artifacts(spec: BlockSpec, artifacts: BlockArtifacts) -> None:
     """Six tabs; only the open one runs (its name is kept in the URL as ``tab``)."""
-    prefix = spec.kind
     downloads.register_for_export(artifacts)
     diagram, formula, compare, sweep, layers, measure = st.tabs(TABS, key="tab", bind="query-params")
     if diagram.open:
         with diagram:
-            downloads.show_chart(artifacts[f"{prefix}_diagram"], "chart_diagram", f"{prefix}_diagram")
+            downloads.show_chart(artifacts.diagram, "chart_diagram", artifacts.file_name("diagram"))
     if formula.open:
         with formula:
             _formula(spec)
     if compare.open:
         with compare:
-            downloads.show_chart(artifacts[f"{prefix}_comparison"], "chart_comparison", f"{prefix}_comparison")
-            downloads.show_table(artifacts[f"{prefix}_comparison_table"], "table_comparison", f"{prefix}_comparison_table")
+            downloads.show_chart(artifacts.comparison, "chart_comparison", artifacts.file_name("comparison"))
+            downloads.show_table(artifacts.comparison_table, "table_comparison", artifacts.file_name("comparison_table"))
     if sweep.open:
         with sweep:
-            for name, artifact in artifacts.items():
-                if name.startswith((f"{prefix}_sweep_", f"{prefix}_ratio_")):
-                    downloads.show_chart(artifact, f"chart_{name.removeprefix(prefix + '_').split('_')[0]}", name)
+            downloads.show_chart(artifacts.sweep, "chart_sweep", artifacts.file_name("sweep"))
+            if artifacts.ratio is not None:
+                downloads.show_chart(artifacts.ratio, "chart_ratio", artifacts.file_name("ratio"))
     if layers.open:
         with layers:
-            _render_layers(spec, artifacts)
+            _render_layers(artifacts)
     if measure.open:
         with measure:
             render_measure_panel(spec)
@@ -203,15 +193,16 @@ def _render_artifacts(spec: BlockSpec, artifacts: dict[str, object]) -> None:
 def main() -> None:
     st.title("Blocks")
     st.caption("Every number is counted from the real PyTorch module built from these settings.")
-    spec, error = block_controls()
-    widgets.show_url_notices()
-    if error is not None:
+    try:
+        spec = block_controls()
+    except ValueError as error:
         widgets.refuse(error)
         return
+    widgets.show_url_notices()
     st.markdown(f"**{spec.info.label}** — {spec.info.paper or 'the baseline every other block is measured against'}")
     unit, log_scale, sweep = _view_controls(spec)
-    _metrics(spec, unit)
     artifacts = block_artifacts(spec, widgets.figure_style(), sweep, log_scale, unit)
+    _metrics(spec, artifacts.totals, unit)
     _render_artifacts(spec, artifacts)
     st.subheader("Take it with you")
     st.caption("This block as a plain-PyTorch snippet (needs only torch), its printed structure, or ONNX for Netron.")

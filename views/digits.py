@@ -8,7 +8,10 @@ import streamlit as st
 from explorer.demos.digits import (
     DEFAULT_EPOCHS,
     DEFAULT_WEIGHTS,
+    DigitsArtifacts,
     EpochLog,
+    PredictionArtifacts,
+    SpecificityTrend,
     digits_artifacts,
     held_out_example,
     image_to_digit,
@@ -30,16 +33,16 @@ def _model(weights: bytes | None):
 
 
 @st.cache_data(show_spinner="Running the held-out set through the network…", max_entries=4)
-def model_artifacts(weights: bytes | None, style: str, centred: bool) -> dict:
+def model_artifacts(weights: bytes | None, style: str, centred: bool) -> DigitsArtifacts:
     return digits_artifacts(_model(weights), style, centred)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def digit_artifacts(weights: bytes | None, digit: tuple, style: str) -> dict:
+def digit_artifacts(weights: bytes | None, digit: tuple, style: str) -> PredictionArtifacts:
     return prediction_artifacts(_model(weights), [list(row) for row in digit], style)
 
 
-def chosen_weights() -> bytes | None:
+def model_controls() -> bytes | None:
     """The shipped weights (None) or the ones retrained in this session."""
     if RETRAINED not in st.session_state:
         return None
@@ -48,31 +51,29 @@ def chosen_weights() -> bytes | None:
     return st.session_state[RETRAINED] if which == "retrained" else None
 
 
-def specificity_sentence(layers: pd.DataFrame) -> str:
-    first, last = layers.iloc[0], layers.iloc[-1]
-    trend = "rises" if last["class specificity η²"] > first["class specificity η²"] else "does not rise"
+def specificity_sentence(trend: SpecificityTrend) -> str:
     return (
-        f"In this model the class specificity {trend} with depth: η² = {first['class specificity η²']:.2f} at "
-        f"{first['SE layer']} and {last['class specificity η²']:.2f} at {last['SE layer']}. SENet reports early SE "
+        f"In this model the class specificity {'rises' if trend.rises else 'does not rise'} with depth: "
+        f"η² = {trend.first:.2f} at {trend.first_layer} and {trend.last:.2f} at {trend.last_layer}. SENet reports early SE "
         "layers class-agnostic and later ones class-specific; η² is the share of each channel's gate variance over the "
         "held-out images that the class explains (0: same mean gates for every class, 1: gates set by the class alone)."
     )
 
 
-def show_model(shown: dict) -> None:
-    accuracy = shown["digits_accuracy"].iloc[0]
+def show_model(shown: DigitsArtifacts) -> None:
+    held_out = shown.held_out
     cols = st.columns(3)
-    cols[0].metric("Held-out accuracy", f"{accuracy['held-out accuracy']:.2%}")
-    cols[1].metric("Held-out images", int(accuracy["n_test"]))
-    cols[2].metric("Correct", int(accuracy["correct"]))
-    st.write(specificity_sentence(shown["digits_se_layers"]))
-    show_chart(shown["digits_se_specificity"], "digits_specificity_chart", "digits_se_specificity")
-    show_table(shown["digits_se_layers"], "digits_layers_table", "digits_se_layers")
-    heatmaps = [name for name in shown if name.startswith("digits_heatmap_")]
-    tabs = st.tabs([name.removeprefix("digits_heatmap_").replace("_", ".") for name in heatmaps])
-    for tab, name in zip(tabs, heatmaps, strict=True):
+    cols[0].metric("Held-out accuracy", f"{held_out.accuracy:.2%}")
+    cols[1].metric("Held-out images", held_out.n_test)
+    cols[2].metric("Correct", held_out.correct)
+    st.write(specificity_sentence(shown.trend))
+    show_chart(shown.se_specificity, "digits_specificity_chart", shown.file_name("se_specificity"))
+    show_table(shown.se_layers, "digits_layers_table", shown.file_name("se_layers"))
+    tabs = st.tabs(list(shown.heatmaps))
+    for tab, (layer, figure) in zip(tabs, shown.heatmaps.items(), strict=True):
+        name = shown.item_name("heatmaps", layer)
         with tab:
-            show_chart(shown[name], f"{name}_chart", name)
+            show_chart(figure, f"{name}_chart", name)
 
 
 def digit_input() -> tuple | None:
@@ -96,10 +97,10 @@ def show_prediction(weights: bytes | None, style: str) -> None:
     shown = digit_artifacts(weights, digit, style)
     left, right = st.columns([1, 2])
     with left:
-        show_chart(shown["digit_input"], "digit_input_chart", "digit_input")
+        show_chart(shown.input, "digit_input_chart", shown.file_name("input"))
     with right:
-        show_chart(shown["digit_probabilities"], "digit_prob_chart", "digit_probabilities")
-    show_chart(shown["digit_se_gates"], "digit_gates_chart", "digit_se_gates")
+        show_chart(shown.probabilities, "digit_prob_chart", shown.file_name("probabilities"))
+    show_chart(shown.se_gates, "digit_gates_chart", shown.file_name("se_gates"))
 
 
 def retrain_panel() -> None:
@@ -116,12 +117,12 @@ def retrain_panel() -> None:
             history.append({"epoch": log.epoch, "loss": log.loss, "held-out accuracy": log.test_accuracy})
             bar.progress(log.epoch / log.epochs, text=f"epoch {log.epoch}/{log.epochs}: loss {log.loss:.4f}, "
                                                      f"held-out accuracy {log.test_accuracy:.2%}")
-            chart.line_chart(pd.DataFrame(history).set_index("epoch"))
+            chart.line_chart(pd.DataFrame(history), x="epoch")
 
-        model, _ = train_digits(epochs=epochs, seed=seed, progress=report)
+        model, log = train_digits(epochs=epochs, seed=seed, progress=report)
         st.session_state[RETRAINED] = weights_to_bytes(model)
         st.session_state[RETRAINED + "_note"] = (
-            f"Retrained {epochs} epochs with seed {seed}: held-out accuracy {history[-1]['held-out accuracy']:.2%}. "
+            f"Retrained {epochs} epochs with seed {seed}: held-out accuracy {log[-1].test_accuracy:.2%}. "
             "Choose “retrained in this session” under Model to use it."
         )
         st.rerun()
@@ -145,7 +146,7 @@ def main() -> None:
     show_url_notices()
     style = figure_style()
     try:
-        weights = chosen_weights()
+        weights = model_controls()
         centred = toggle("Heatmaps: subtract each channel's mean over classes", "digits_centred")
         show_model(model_artifacts(weights, style, centred))
         show_prediction(weights, style)

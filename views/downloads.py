@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from explorer.artifacts.base import PageArtifacts
 from explorer.export import bundles, models, render, tables
 from explorer.export.decks import DeckInfo
 from explorer.export.formats import DECK_FORMATS, FIGURE_FORMATS, MIME_TYPES, TABLE_FORMATS
@@ -50,11 +51,10 @@ def _register(name: str, artifact: go.Figure | pd.DataFrame) -> None:
     _page_registry(REGISTRY_KEY)[name] = artifact
 
 
-def register_for_export(artifacts: dict[str, Any]) -> None:
+def register_for_export(artifacts: PageArtifacts) -> None:
     """Add charts and tables a page computed but did not show (e.g. in a closed tab) to "Export all"."""
-    for name, artifact in artifacts.items():
-        if isinstance(artifact, (go.Figure, pd.DataFrame)):
-            _register(name, artifact)
+    for name, artifact in artifacts.exports().items():
+        _register(name, artifact)
 
 
 PNG_SCALES = (0.5, 1.0, 2.0, 3.0)

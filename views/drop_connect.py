@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.demos.drop_connect import EFFICIENTNETS, MAX_REPEATS, MAX_SAMPLES, dropconnect_artifacts
+from explorer.demos.drop_connect import (
+    EFFICIENTNETS,
+    MAX_REPEATS,
+    MAX_SAMPLES,
+    DropConnectArtifacts,
+    DropConnectSettings,
+    dropconnect_artifacts,
+)
 from views.downloads import export_all_panel, show_chart, show_table
 from views.widgets import figure_style, float_slider, int_slider, refuse, select, show_url_notices
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def artifacts(network: str, p: float, samples: int, repeats: int, seed: int, style: str) -> dict:
-    return dropconnect_artifacts(network, p, samples, repeats, seed, style)
+def artifacts(settings: DropConnectSettings, style: str) -> DropConnectArtifacts:
+    return dropconnect_artifacts(settings.network, settings.p, settings.samples, settings.repeats, settings.seed, style)
+
+
+def dropconnect_controls() -> DropConnectSettings:
+    """Network, drop probability, batch, passes and seed (ValueError if out of range)."""
+    network = select("Network", "dc_network", EFFICIENTNETS, "efficientnet_b0")
+    cols = st.columns(4)
+    with cols[0]:
+        p = float_slider("Drop probability p of the demo block", "dc_p", 0.0, 0.9, 0.2, 0.05)
+    with cols[1]:
+        samples = int_slider("Samples in the batch", "dc_samples", 1, MAX_SAMPLES, 16)
+    with cols[2]:
+        repeats = int_slider("Training passes", "dc_repeats", 1, MAX_REPEATS, 50)
+    with cols[3]:
+        seed = int_slider("Seed", "dc_seed", 0, 99, 0)
+    return DropConnectSettings(network, p, samples, repeats, seed)
 
 
 def main() -> None:
@@ -23,41 +45,30 @@ def main() -> None:
         "p = 0.2 · i / N for block i of N. Dropout, by contrast, zeroes single activations."
     )
     show_url_notices()
-    network = select("Network", "dc_network", EFFICIENTNETS, "efficientnet_b0")
-    cols = st.columns(4)
-    with cols[0]:
-        p = float_slider("Drop probability p of the demo block", "dc_p", 0.0, 0.9, 0.2, 0.05)
-    with cols[1]:
-        samples = int_slider("Samples in the batch", "dc_samples", 1, MAX_SAMPLES, 16)
-    with cols[2]:
-        repeats = int_slider("Training passes", "dc_repeats", 1, MAX_REPEATS, 50)
-    with cols[3]:
-        seed = int_slider("Seed", "dc_seed", 0, 99, 0)
     try:
-        shown = artifacts(network, p, samples, repeats, seed, figure_style())
+        shown = artifacts(dropconnect_controls(), figure_style())
     except ValueError as error:
         refuse(error)
         return
-    table = shown["survival_table"]
-    numbers = shown["drop_connect_numbers"].set_index("quantity")["measured"]
+    summary = shown.summary
     metrics = st.columns(4)
-    metrics[0].metric("Blocks", len(table))
-    metrics[1].metric("Lowest survival", f"{table['survival'].min():.4f}")
-    metrics[2].metric("Branches kept in the demo", f"{numbers['share of branches kept']:.1%}")
-    metrics[3].metric("Dropout: share zeroed", f"{numbers['share zeroed per sample, dropout']:.1%}")
-    show_chart(shown["survival_per_block"], "dc_survival_chart", "survival_per_block")
+    metrics[0].metric("Blocks", summary.blocks)
+    metrics[1].metric("Lowest survival", f"{summary.lowest_survival:.4f}")
+    metrics[2].metric("Branches kept in the demo", f"{summary.kept_share:.1%}")
+    metrics[3].metric("Dropout: share zeroed", f"{summary.dropout_zeroed_share:.1%}")
+    show_chart(shown.survival_per_block, "dc_survival_chart", "survival_per_block")
     with st.expander("Every block"):
-        show_table(table, "dc_survival_table", "survival_table")
+        show_table(shown.survival_table, "dc_survival_table", "survival_table")
     st.subheader("One MBConv block in training mode, pass after pass")
     st.caption("A residual MBConv block (16 channels, 8 x 8, random weights). Only its drop connect is in training mode; "
                "BatchNorm stays in inference mode, so drop connect is the only difference from the eval output.")
     left, right = st.columns(2)
     with left:
-        show_chart(shown["drop_connect_kept"], "dc_kept_chart", "drop_connect_kept")
+        show_chart(shown.drop_connect_kept, "dc_kept_chart", "drop_connect_kept")
     with right:
-        show_chart(shown["drop_connect_vs_dropout"], "dc_vs_dropout_chart", "drop_connect_vs_dropout")
-    show_chart(shown["drop_connect_maps"], "dc_maps_chart", "drop_connect_maps")
-    show_table(shown["drop_connect_numbers"], "dc_numbers_table", "drop_connect_numbers")
+        show_chart(shown.drop_connect_vs_dropout, "dc_vs_dropout_chart", "drop_connect_vs_dropout")
+    show_chart(shown.drop_connect_maps, "dc_maps_chart", "drop_connect_maps")
+    show_table(shown.drop_connect_numbers, "dc_numbers_table", "drop_connect_numbers")
     export_all_panel("drop_connect")
 
 

@@ -18,6 +18,7 @@ import torch
 from explorer.analysis.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
 from explorer.analysis.measurements import measure_block_results, measure_network_results
 from explorer.analysis.memory import MemoryReport, memory_report, network_stage
+from explorer.artifacts.base import PageArtifacts
 from explorer.artifacts.measure import block_measure_artifacts, network_measure_artifacts
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
@@ -77,8 +78,8 @@ def _budget_controls(prefix: str, default: float) -> tuple[float, int]:
     return budget, int(threads)
 
 
-def _show(artifacts: dict[str, object], prefix: str) -> None:
-    for name, artifact in artifacts.items():
+def _show(artifacts: PageArtifacts, prefix: str) -> None:
+    for name, artifact in artifacts.exports().items():
         key = f"{prefix}_{name}"
         if hasattr(artifact, "to_plotly_json"):
             downloads.show_chart(artifact, key, name)
@@ -137,13 +138,14 @@ def render_measure_panel(spec: BlockSpec) -> None:
     if results is None:
         st.caption("Press Measure to time this block and every block kind of the same shape on this server's CPU.")
         return
-    latency = results.comparison.measurements[spec.kind].latency
+    artifacts = block_measure_artifacts(results, widgets.figure_style())
+    latency = artifacts.latency
     st.caption(
         f"Batch 1, float32, input {' × '.join(map(str, latency.input_shape))}, {latency.threads} threads, "
         f"{latency.runs} runs of this block ({latency.method}); median and interquartile range. "
         "The server is shared: the spread shows how steady the numbers are."
     )
-    _show(block_measure_artifacts(results, widgets.figure_style()), "measure")
+    _show(artifacts, "measure")
 
 
 def render_network_latency(network_spec: NetworkSpec) -> None:
@@ -166,9 +168,9 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
     if results is None:
         st.caption("Press the button to time every stage of this network (batch 1) on this server's CPU.")
         return
-    stages = results.stages
+    artifacts = network_measure_artifacts(results, network_spec.name, widgets.figure_style())
     st.caption(
         f"{results.label}: batch 1, float32, {results.threads} threads; each stage timed on its own real input "
-        f"({int(stages['runs'].min())} to {int(stages['runs'].max())} runs per stage); median and interquartile range."
+        f"({artifacts.fewest_runs} to {artifacts.most_runs} runs per stage); median and interquartile range."
     )
-    _show(network_measure_artifacts(results, network_spec.name, widgets.figure_style()), "net_measure")
+    _show(artifacts, "net_measure")

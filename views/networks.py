@@ -1,17 +1,16 @@
 """Networks page: pick MobileNetV1/V2/V3 or an EfficientNet, see where params and MACs go.
 
 Reads widgets, builds a :class:`~explorer.networks.NetworkSpec`, renders what
-:func:`explorer.network_view.network_artifacts` returns. No counting logic lives here.
+:func:`explorer.artifacts.networks.network_artifacts` returns. No counting logic lives here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from explorer.artifacts.networks import network_artifacts
+from explorer.artifacts.networks import NetworkArtifacts, NetworkTotals, network_artifacts
 from explorer.formatting import short_count
 from explorer.models.networks.tables import (
     COMPOUND_ALPHA,
@@ -47,8 +46,8 @@ def _family_controls(name: str) -> dict[str, Any]:
     return values
 
 
-def network_controls() -> tuple[NetworkSpec | None, ValueError | None]:
-    """Sidebar widgets -> a validated network spec, or the error explaining why it is impossible."""
+def network_controls() -> NetworkSpec:
+    """Sidebar widgets -> a validated network spec (ValueError, explaining why, if it is impossible)."""
     with st.sidebar:
         st.header("Network")
         name = widgets.select("Network", "net", list(NETWORK_NAMES), "efficientnet_b0",
@@ -57,47 +56,41 @@ def network_controls() -> tuple[NetworkSpec | None, ValueError | None]:
         if widgets.toggle("Custom resolution", "net_custom_res", False, help="Off: the network's own resolution."):
             values["resolution"] = widgets.int_slider("Resolution (pixels)", "net_resolution", 32, 2048, 224, 8)
         values["num_classes"] = widgets.number_input("Classes", "net_classes", 1, 100_000, 1000, 1)
-    try:
-        return network_spec(name, **values), None
-    except ValueError as error:
-        return None, error
+    return network_spec(name, **values)
 
 
 @st.cache_data(max_entries=32, show_spinner="Counting every layer…")
-def _cached_artifacts(spec: NetworkSpec, style: str) -> dict[str, object]:
+def _cached_artifacts(spec: NetworkSpec, style: str) -> NetworkArtifacts:
     return network_artifacts(spec, style)
 
 
-def _metrics(totals: pd.DataFrame) -> None:
-    counted = totals.set_index("quantity")
-    params, macs = int(counted.loc["params", "counted"]), int(counted.loc["MACs (conv + linear)", "counted"])
-    paper_params, paper_macs = counted.loc["params", "paper"], counted.loc["MACs (conv + linear)", "paper"]
+def _metrics(totals: NetworkTotals) -> None:
     columns = st.columns(4)
-    columns[0].metric("Parameters", f"{params:,}", help="Every parameter, BatchNorm's affine weights included.")
-    columns[1].metric("MACs", f"{macs:,}", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
-    columns[2].metric("Paper: params", short_count(paper_params, ".2f") if pd.notna(paper_params) else "—")
-    columns[3].metric("Paper: MACs", short_count(paper_macs, ".2f") if pd.notna(paper_macs) else "—")
-    st.caption(counted.loc["params", "note"])
+    columns[0].metric("Parameters", f"{totals.params:,}", help="Every parameter, BatchNorm's affine weights included.")
+    columns[1].metric("MACs", f"{totals.macs:,}", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
+    columns[2].metric("Paper: params", short_count(totals.paper_params, ".2f") if totals.paper_params is not None else "—")
+    columns[3].metric("Paper: MACs", short_count(totals.paper_macs, ".2f") if totals.paper_macs is not None else "—")
+    st.caption(totals.note)
 
 
-def _render(spec: NetworkSpec, artifacts: dict[str, object]) -> None:
+def _render(spec: NetworkSpec, artifacts: NetworkArtifacts) -> None:
     stem = spec.name
     st.subheader("The paper's table, counted")
-    stages = artifacts["stages"]
+    stages = artifacts.stages
     downloads.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3)
     left, right = st.columns(2)
     with left:
-        downloads.show_chart(artifacts["cost_by_stage"], "chart_stages", f"{stem}_cost_by_stage")
+        downloads.show_chart(artifacts.cost_by_stage, "chart_stages", f"{stem}_cost_by_stage")
     with right:
-        downloads.show_chart(artifacts["cost_by_operation"], "chart_operations", f"{stem}_cost_by_operation")
-    downloads.show_chart(artifacts["family"], "chart_family", f"{stem}_family")
+        downloads.show_chart(artifacts.cost_by_operation, "chart_operations", f"{stem}_cost_by_operation")
+    downloads.show_chart(artifacts.family, "chart_family", f"{stem}_family")
     with st.expander("Totals against the paper, and every other operation"):
-        downloads.show_table(artifacts["totals"], "table_totals", f"{stem}_totals")
-        downloads.show_table(artifacts["operations"], "table_operations", f"{stem}_operations")
-    layers = artifacts["layers"]
+        downloads.show_table(artifacts.totals_table, "table_totals", f"{stem}_totals")
+        downloads.show_table(artifacts.operations, "table_operations", f"{stem}_operations")
+    layers, totals = artifacts.layers, artifacts.totals
     with st.expander(f"Per-layer table ({len(layers)} rows)"):
         st.caption(
-            f"The rows add up to {layers['params'].sum():,} params and {layers['MACs'].sum():,} MACs. "
+            f"The rows add up to {totals.params:,} params and {totals.macs:,} MACs. "
             "Sort by clicking a column header; non-MAC operations have their own columns."
         )
         downloads.show_table(layers, "table_layers", f"{stem}_layers")
@@ -106,14 +99,15 @@ def _render(spec: NetworkSpec, artifacts: dict[str, object]) -> None:
 def main() -> None:
     st.title("Networks")
     st.caption("MobileNetV1, V2, V3 and EfficientNet, built on the fly and counted layer by layer.")
-    spec, error = network_controls()
-    widgets.show_url_notices()
-    if error is not None:
+    try:
+        spec = network_controls()
+    except ValueError as error:
         widgets.refuse(error)
         return
+    widgets.show_url_notices()
     st.markdown(f"**{spec.label}** — {spec.family.paper}")
     artifacts = _cached_artifacts(spec, widgets.figure_style())
-    _metrics(artifacts["totals"])
+    _metrics(artifacts.totals)
     _render(spec, artifacts)
     with st.expander("Latency and memory on this server"):
         render_network_latency(spec)

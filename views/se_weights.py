@@ -10,20 +10,21 @@ from explorer.demos.se import (
     RANDOM_WEIGHTS_NOTE,
     SAMPLE_PHOTOS,
     SE_KINDS,
+    SEArtifacts,
     load_uploaded_image,
     sample_photo,
     se_block_artifacts,
     synthetic_pattern,
 )
-from explorer.models.specs import BLOCK_KINDS, block_spec
+from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec
 from views.downloads import export_all_panel, show_chart, show_table
 from views.widgets import figure_style, float_slider, int_slider, radio, refuse, select, show_url_notices
 
 SOURCES = ("photo", "pattern", "upload")
 
 
-def block_controls() -> dict:
-    """The block's kind and hyperparameters (plain values, validated later by ``block_spec``)."""
+def block_controls() -> BlockSpec:
+    """The block's kind and hyperparameters -> a validated spec (ValueError if impossible)."""
     kind = select("Block with SE", "se_kind", SE_KINDS, "mbconv", format_func=lambda k: BLOCK_KINDS[k].label)
     cols = st.columns(4)
     with cols[0]:
@@ -35,7 +36,7 @@ def block_controls() -> dict:
             ratio = float_slider("SE ratio", "se_ratio", 0.03125, 1.0, 0.0625, 0.03125)
         with cols[3]:
             gate = select("Gate", "se_gate", ("sigmoid", "hsigmoid"), "sigmoid")
-        return {"kind": kind, "in_channels": channels, "size": size, "se_ratio": ratio, "gate": gate}
+        return block_spec(kind, in_channels=channels, size=size, se_ratio=ratio, gate=gate)
     with cols[2]:
         expansion = float_slider("Expansion t", "se_expansion", 1.0, 6.0, 4.0 if kind != "mbconv" else 6.0, 0.5)
     with cols[3]:
@@ -45,8 +46,8 @@ def block_controls() -> dict:
         ratio = float_slider("SE ratio", "se_ratio", 0.03125, 1.0, 0.25, 0.03125)
     with right:
         gate = select("Gate", "se_gate", ("sigmoid", "hsigmoid"), "hsigmoid" if kind == "bneck" else "sigmoid")
-    return {"kind": kind, "in_channels": channels, "out_channels": channels, "size": size, "expansion": expansion,
-            "kernel_size": kernel, "se_ratio": ratio, "gate": gate}
+    return block_spec(kind, in_channels=channels, out_channels=channels, size=size, expansion=expansion,
+                      kernel_size=kernel, se_ratio=ratio, gate=gate)
 
 
 def input_controls() -> tuple[str, tuple]:
@@ -77,8 +78,7 @@ def source_image(source: str, params: tuple) -> np.ndarray:
 
 
 @st.cache_data(show_spinner="Running the block…", max_entries=16)
-def artifacts(spec_fields: dict, source: str, params: tuple, order: str, count: int, seed: int, style: str) -> dict:
-    spec = block_spec(**spec_fields)
+def artifacts(spec: BlockSpec, source: str, params: tuple, order: str, count: int, seed: int, style: str) -> SEArtifacts:
     return se_block_artifacts(spec, source_image(source, params), order, count, seed, style)
 
 
@@ -91,7 +91,11 @@ def main() -> None:
         "turns it into C_in oriented-edge maps (channel i: edges at 180°·i/C_in in colour R, G or B = i mod 3)."
     )
     show_url_notices()
-    fields = block_controls()
+    try:
+        spec = block_controls()
+    except ValueError as error:
+        refuse(error)
+        return
     source, params = input_controls()
     cols = st.columns(3)
     with cols[0]:
@@ -104,25 +108,27 @@ def main() -> None:
         st.info("Upload an image to see its excitations, or pick a photo or a pattern.")
         return
     try:
-        shown = artifacts(fields, source, params, order, count, seed, figure_style())
+        shown = artifacts(spec, source, params, order, count, seed, figure_style())
     except ValueError as error:
         refuse(error)
         return
     st.warning(RANDOM_WEIGHTS_NOTE.format(seed=seed), icon="🎲")
-    summary = shown["se_summary"].set_index("quantity")["value"]
+    gates = shown.gates
     metrics = st.columns(4)
-    for col, name in zip(metrics, ("SE channels", "min excitation", "max excitation", "std excitation"), strict=True):
-        col.metric(name, summary[name])
+    metrics[0].metric("SE channels", str(gates.channels))
+    for col, name, value in zip(metrics[1:], ("min excitation", "max excitation", "std excitation"),
+                                (gates.minimum, gates.maximum, gates.std), strict=True):
+        col.metric(name, f"{value:.4f}")
     left, right = st.columns([1, 2])
     with left:
-        show_chart(shown["se_input"], "se_input_chart", "se_input")
+        show_chart(shown.input, "se_input_chart", shown.file_name("input"))
     with right:
-        show_chart(shown["se_excitation"], "se_bar_chart", "se_excitation")
-    show_chart(shown["se_excitation_histogram"], "se_hist_chart", "se_excitation_histogram")
-    show_chart(shown["se_feature_maps"], "se_maps_chart", "se_feature_maps")
-    show_table(shown["se_summary"], "se_summary_table", "se_summary")
+        show_chart(shown.excitation, "se_bar_chart", shown.file_name("excitation"))
+    show_chart(shown.excitation_histogram, "se_hist_chart", shown.file_name("excitation_histogram"))
+    show_chart(shown.feature_maps, "se_maps_chart", shown.file_name("feature_maps"))
+    show_table(shown.summary, "se_summary_table", shown.file_name("summary"))
     with st.expander("Every channel"):
-        show_table(shown["se_channels"], "se_channels_table", "se_channels")
+        show_table(shown.channels, "se_channels_table", shown.file_name("channels"))
     export_all_panel("se_channel_weights")
 
 

@@ -1,3 +1,1 @@
-"""What each page shows, as typed objects (:mod:`.base`): charts and tables computed by the library, read by
-the views, the CLI's ``export`` command and "Export all" alike.
-"""
+"""What each page shows, as frozen dataclasses with one field per chart, table or headline number (see :mod:`.base`)."""

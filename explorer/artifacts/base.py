@@ -8,6 +8,7 @@ the same objects in display order under file-name-friendly names.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 Artifact = Any  # a plotly ``go.Figure`` or a pandas ``DataFrame`` (not imported here: this module stays light)
@@ -18,8 +19,9 @@ class PageArtifacts:
     """Base class: subclasses declare one field per chart or table, in display order.
 
     Fields whose value is ``None`` (a chart that does not apply) are left out of :meth:`exports`;
-    fields declared with ``metadata={"export": False}`` hold plain values (totals, names) and are
-    never exported.
+    fields declared with :func:`value_field` hold plain values (totals, names) and are never
+    exported. A field holding a ``dict`` (one chart per SE layer, say) exports each item, named
+    ``<field's file name>_<key>``.
     """
 
     def file_name(self, field: str) -> str:
@@ -33,10 +35,22 @@ class PageArtifacts:
             value = getattr(self, field.name)
             if value is None or not field.metadata.get("export", True):
                 continue
-            items[self.file_name(field.name)] = value
+            if isinstance(value, dict):
+                items |= {self.item_name(field.name, key): item for key, item in value.items()}
+            else:
+                items[self.file_name(field.name)] = value
         return items
+
+    def item_name(self, field: str, key: str) -> str:
+        """The export name of item ``key`` of a dict field: ``digits_heatmap_blocks_4_se``."""
+        return f"{self.file_name(field)}_{file_friendly(key)}"
 
 
 def value_field(**kwargs: Any) -> Any:
     """A dataclass field that carries a plain value (a total, a name), not an exported chart or table."""
     return dataclasses.field(metadata={"export": False}, **kwargs)
+
+
+def file_friendly(text: str) -> str:
+    """``blocks.4.se`` -> ``blocks_4_se``: letters, digits, ``-`` and ``_`` only."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(text))

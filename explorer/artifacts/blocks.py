@@ -7,11 +7,14 @@ The view, the "export all" ZIP and ``python -m explorer export block`` all call
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from explorer.analysis.costs import OP_CATEGORIES, CostReport, LayerCost
 from explorer.analysis.counting import block_report
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.blocks import DiagramUnit, block_diagram_figure, comparison_figure, ops_figure, ratio_figure, sweep_figure
 from explorer.models.blocks import comparable_specs, standard_equivalent
 from explorer.models.specs import BLOCK_KINDS, BlockSpec
@@ -159,27 +162,80 @@ def ops_table(report: CostReport) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class BlockTotals:
+    """Counted totals of one block and of the standard conv of the same shape (None where there is none)."""
+
+    params: int
+    macs: int
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    standard_params: int | None
+    standard_macs: int | None
+
+    @property
+    def macs_vs_standard(self) -> float | None:
+        """The block's MACs over the standard conv's (nan if that conv has no MACs, None if there is none)."""
+        if self.standard_macs is None:
+            return None
+        return self.macs / self.standard_macs if self.standard_macs else float("nan")
+
+
+def block_totals(spec: BlockSpec, report: CostReport | None = None) -> BlockTotals:
+    """Params, MACs and shapes of ``spec``'s block beside those of its standard-conv equivalent."""
+    report = report or block_report(spec)
+    standard = standard_equivalent(spec)
+    reference = block_report(standard) if standard is not None else None
+    return BlockTotals(
+        report.params, report.macs, tuple(report.input_shape), tuple(report.output_shape),
+        reference.params if reference else None, reference.macs if reference else None,
+    )
+
+
+@dataclass(frozen=True)
+class BlockArtifacts(PageArtifacts):
+    """What the Blocks view shows for one spec; exported as ``<kind>_<field>`` (``<kind>_sweep_<parameter>``)."""
+
+    kind: str = value_field()
+    sweep_parameter: str = value_field()
+    totals: BlockTotals = value_field()
+    diagram: go.Figure
+    comparison: go.Figure
+    sweep: go.Figure
+    ratio: go.Figure | None
+    ops: go.Figure
+    layers: pd.DataFrame
+    comparison_table: pd.DataFrame
+    ops_table: pd.DataFrame
+
+    def file_name(self, field: str) -> str:
+        suffix = f"_{self.sweep_parameter}" if field in ("sweep", "ratio") else ""
+        return f"{self.kind}_{field}{suffix}"
+
+
 def block_artifacts(
     spec: BlockSpec, style: str = "screen", sweep_parameter: str | None = None, log_scale: bool = False, unit: str = "MACs"
-) -> dict[str, object]:
-    """Every chart and table of the Blocks view, keyed by a file-name-friendly name, in display order."""
+) -> BlockArtifacts:
+    """Every chart and table of the Blocks view, with the block's totals, in display order."""
     report = block_report(spec)
     parameter = sweep_parameter or sweep_parameters(spec)[0]
     sweep = sweep_table(spec, parameter)
     input_shape = " × ".join(map(str, report.input_shape))
     comparison = comparison_table(spec)
-    artifacts: dict[str, object] = {
-        f"{spec.kind}_diagram": block_diagram_figure(
+    current = getattr(spec, parameter)
+    return BlockArtifacts(
+        kind=spec.kind,
+        sweep_parameter=parameter,
+        totals=block_totals(spec, report),
+        diagram=block_diagram_figure(
             diagram_units(report), input_shape, f"{spec.info.label}: layers, shapes and cost", style,
             residual=spec.has_residual, unit=unit,
         ),
-        f"{spec.kind}_comparison": comparison_figure(comparison, spec.kind, style, log_scale, unit),
-        f"{spec.kind}_sweep_{parameter}": sweep_figure(sweep, parameter, getattr(spec, parameter), style, log_scale, unit),
-    }
-    if "ratio" in sweep.columns:
-        artifacts[f"{spec.kind}_ratio_{parameter}"] = ratio_figure(sweep, parameter, getattr(spec, parameter), style)
-    artifacts[f"{spec.kind}_ops"] = ops_figure(report.ops, report.macs, style)
-    artifacts[f"{spec.kind}_layers"] = report.to_frame()
-    artifacts[f"{spec.kind}_comparison_table"] = comparison
-    artifacts[f"{spec.kind}_ops_table"] = ops_table(report)
-    return artifacts
+        comparison=comparison_figure(comparison, spec.kind, style, log_scale, unit),
+        sweep=sweep_figure(sweep, parameter, current, style, log_scale, unit),
+        ratio=ratio_figure(sweep, parameter, current, style) if "ratio" in sweep.columns else None,
+        ops=ops_figure(report.ops, report.macs, style),
+        layers=report.to_frame(),
+        comparison_table=comparison,
+        ops_table=ops_table(report),
+    )

@@ -1,14 +1,23 @@
-"""Charts and tables of a block's or network's measured latency, memory and roofline, from measured results."""
+"""What a latency and memory measurement shows: charts and tables drawn from measured results.
+
+Measuring lives in :mod:`explorer.analysis.measurements`; here the results become the charts and tables of
+the measure panels (roofline: Williams et al., https://doi.org/10.1145/1498765.1498785).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 
 from explorer.analysis.measure import (
+    Latency,
     MachinePeaks,
     roofline_frame,
 )
 from explorer.analysis.measurements import BlockMeasureResults, NetworkMeasureResults
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.measure import (
     latency_vs_macs_figure,
     memory_figure,
@@ -43,39 +52,82 @@ def machine_table(peaks: MachinePeaks) -> pd.DataFrame:
     ])
 
 
-def block_measure_artifacts(results: BlockMeasureResults, style: str = "screen") -> dict[str, object]:
-    """Every chart and table of the block measurement, keyed by a file-name-friendly name, in display order."""
+@dataclass(frozen=True)
+class BlockMeasureArtifacts(PageArtifacts):
+    """A block's measured latency, roofline and memory; exported as ``<kind>_<field>`` (``machine`` as is).
+
+    Charts and tables that need what was not measured (the standard conv, per-layer timings, refused
+    kinds) are None.
+    """
+
+    kind: str = value_field()
+    latency: Latency = value_field()  # of the chosen block itself
+    latency_vs_macs: go.Figure
+    latency_reduction: go.Figure | None
+    latency_reduction_table: pd.DataFrame | None
+    roofline: go.Figure | None
+    memory_per_layer: go.Figure
+    latency_table: pd.DataFrame
+    memory_table: pd.DataFrame
+    memory_per_part_table: pd.DataFrame
+    roofline_table: pd.DataFrame | None
+    not_measured: pd.DataFrame | None
+    machine: pd.DataFrame
+
+    def file_name(self, field: str) -> str:
+        return field if field == "machine" else f"{self.kind}_{field}"
+
+
+def block_measure_artifacts(results: BlockMeasureResults, style: str = "screen") -> BlockMeasureArtifacts:
+    """Every chart and table of the block measurement, in display order."""
     kind = results.spec.kind
     table = results.comparison.to_frame()
-    threads = results.peaks.threads
-    artifacts: dict[str, object] = {f"{kind}_latency_vs_macs": latency_vs_macs_figure(table, kind, threads, style)}
-    if "standard" in set(table["kind"]) and len(table) > 1:
-        reductions = reduction_table(table)
-        artifacts[f"{kind}_latency_reduction"] = reduction_figure(reductions, style)
-        artifacts[f"{kind}_latency_reduction_table"] = reductions
+    reductions = reduction_table(table) if "standard" in set(table["kind"]) and len(table) > 1 else None
     points = roofline_frame(results.memory, results.layers, results.peaks)
-    if not points.empty:
-        artifacts[f"{kind}_roofline"] = roofline_figure(points, results.peaks, style)
     layers = results.memory.to_frame()
-    artifacts[f"{kind}_memory_per_layer"] = memory_figure(layers, "layer", "live bytes", style)
-    artifacts[f"{kind}_latency_table"] = table
-    artifacts[f"{kind}_memory_table"] = layers
-    artifacts[f"{kind}_memory_per_part_table"] = results.memory.stage_frame()
-    if not points.empty:
-        artifacts[f"{kind}_roofline_table"] = points
     refused = results.refused_frame()
-    if not refused.empty:
-        artifacts[f"{kind}_not_measured"] = refused
-    artifacts["machine"] = machine_table(results.peaks)
-    return artifacts
+    return BlockMeasureArtifacts(
+        kind=kind,
+        latency=results.comparison.measurements[kind].latency,
+        latency_vs_macs=latency_vs_macs_figure(table, kind, results.peaks.threads, style),
+        latency_reduction=reduction_figure(reductions, style) if reductions is not None else None,
+        latency_reduction_table=reductions,
+        roofline=roofline_figure(points, results.peaks, style) if not points.empty else None,
+        memory_per_layer=memory_figure(layers, "layer", "live bytes", style),
+        latency_table=table,
+        memory_table=layers,
+        memory_per_part_table=results.memory.stage_frame(),
+        roofline_table=points if not points.empty else None,
+        not_measured=refused if not refused.empty else None,
+        machine=machine_table(results.peaks),
+    )
 
 
-def network_measure_artifacts(results: NetworkMeasureResults, name: str, style: str = "screen") -> dict[str, object]:
+@dataclass(frozen=True)
+class NetworkMeasureArtifacts(PageArtifacts):
+    """A network's measured latency and memory per stage; exported as ``<name>_<field>``."""
+
+    name: str = value_field()
+    fewest_runs: int = value_field()  # of any stage
+    most_runs: int = value_field()
+    stage_latency: go.Figure
+    stage_memory: go.Figure
+    stage_latency_table: pd.DataFrame
+    stage_memory_table: pd.DataFrame
+
+    def file_name(self, field: str) -> str:
+        return f"{self.name}_{field}"
+
+
+def network_measure_artifacts(results: NetworkMeasureResults, name: str, style: str = "screen") -> NetworkMeasureArtifacts:
     """Every chart and table of a network's per-stage latency and memory, in display order."""
     memory_stages = results.memory.stage_frame()
-    return {
-        f"{name}_stage_latency": stage_latency_figure(results.stages, results.threads, style),
-        f"{name}_stage_memory": memory_figure(memory_stages, "stage", "peak live bytes", style),
-        f"{name}_stage_latency_table": results.stages,
-        f"{name}_stage_memory_table": memory_stages,
-    }
+    return NetworkMeasureArtifacts(
+        name=name,
+        fewest_runs=int(results.stages["runs"].min()),
+        most_runs=int(results.stages["runs"].max()),
+        stage_latency=stage_latency_figure(results.stages, results.threads, style),
+        stage_memory=memory_figure(memory_stages, "stage", "peak live bytes", style),
+        stage_latency_table=results.stages,
+        stage_memory_table=memory_stages,
+    )

@@ -1,6 +1,6 @@
-"""Everything the Networks and Compound-scaling pages show, as ordered name -> figure or table.
+"""Everything the Networks page shows, as a :class:`NetworkArtifacts` (tables, figures and the totals against the paper).
 
-:func:`network_artifacts` and :func:`scaling_artifacts` are the single source for the pages,
+:func:`network_artifacts` (and :func:`explorer.artifacts.scaling.scaling_artifacts`) are the single source for the pages,
 the export ZIP and the command line. Counts follow the conventions of :mod:`explorer.costs`:
 params include BatchNorm's affine weights; MACs are conv + linear multiply-accumulates.
 
@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from explorer.analysis.costs import OP_CATEGORIES, CostReport, LayerCost
 from explorer.analysis.counting import count_network, network_totals
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.networks import (
     cost_share_figure,
     family_figure,
@@ -118,19 +119,36 @@ def _note(spec: NetworkSpec, report: CostReport, paper: PaperFigure | None) -> s
     return f"{paper.source}. " + FAMILY_NOTES[key].format(bn=bn, no_bn=report.params - bn)
 
 
-def totals_frame(spec: NetworkSpec, report: CostReport) -> pd.DataFrame:
-    """Counted totals beside the paper's figures, the difference, and why; then every other op."""
+@dataclass(frozen=True)
+class NetworkTotals:
+    """Counted params and MACs beside the paper's figures (None where the paper gives none), and why they differ."""
+
+    params: int
+    macs: int
+    paper_params: float | None
+    paper_macs: float | None
+    note: str
+
+
+def network_totals_against_paper(spec: NetworkSpec, report: CostReport) -> NetworkTotals:
+    """The counted totals of ``spec`` with the paper's figures for exactly this configuration."""
     paper = paper_figure(spec)
-    note = _note(spec, report, paper)
+    return NetworkTotals(
+        report.params, report.macs, paper.params if paper else None, paper.macs if paper else None, _note(spec, report, paper)
+    )
+
+
+def totals_frame(totals: NetworkTotals, report: CostReport) -> pd.DataFrame:
+    """Counted totals beside the paper's figures, the difference, and why; then every other op."""
     rows = []
     for quantity, counted, reported in (
-        ("params", report.params, paper.params if paper else None),
-        ("MACs (conv + linear)", report.macs, paper.macs if paper else None),
+        ("params", totals.params, totals.paper_params),
+        ("MACs (conv + linear)", totals.macs, totals.paper_macs),
     ):
         difference, percent = _difference(counted, reported)
         rows.append(
             {"quantity": quantity, "counted": counted, "paper": reported, "difference": difference,
-             "difference %": percent, "note": note}
+             "difference %": percent, "note": totals.note}
         )
     rows.append({"quantity": "FLOPs (= 2 x MACs)", "counted": report.flops, "note": "one multiply and one add per MAC"})
     for category, count in report.ops.items():
@@ -246,36 +264,39 @@ def family_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def network_artifacts(spec: NetworkSpec, style: str) -> dict[str, go.Figure | pd.DataFrame]:
-    """Every table and figure of the Networks page for ``spec``, in page order."""
+@dataclass(frozen=True)
+class NetworkArtifacts(PageArtifacts):
+    """What the Networks page shows for one spec, in page order; ``totals_table`` is exported as ``totals``."""
+
+    totals: NetworkTotals = value_field()
+    totals_table: pd.DataFrame
+    stages: pd.DataFrame
+    cost_by_stage: go.Figure
+    cost_by_operation: go.Figure
+    operations: pd.DataFrame
+    family: go.Figure
+    layers: pd.DataFrame
+
+    def file_name(self, field: str) -> str:
+        return "totals" if field == "totals_table" else field
+
+
+def network_artifacts(spec: NetworkSpec, style: str) -> NetworkArtifacts:
+    """Every table and figure of the Networks page for ``spec``, in page order, with its totals."""
     report = count_network(spec)
+    totals = network_totals_against_paper(spec, report)
     layers = layer_frame(spec, report)
     stages = stage_frame(spec, layers)
     operations = operation_frame(layers)
     by_stage = stages.assign(stage=stages["stage"].astype(str))
     costly = operations[(operations["params"] > 0) | (operations["MACs"] > 0)]
-    return {
-        "totals": totals_frame(spec, report),
-        "stages": stages,
-        "cost_by_stage": cost_share_figure(by_stage, "stage", style, f"{spec.label}: cost by stage"),
-        "cost_by_operation": cost_share_figure(costly, "operation", style, f"{spec.label}: cost by operation type"),
-        "operations": operations,
-        "family": family_figure(family_frame(), spec.label, report.params, report.macs, style),
-        "layers": layers,
-    }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+    return NetworkArtifacts(
+        totals=totals,
+        totals_table=totals_frame(totals, report),
+        stages=stages,
+        cost_by_stage=cost_share_figure(by_stage, "stage", style, f"{spec.label}: cost by stage"),
+        cost_by_operation=cost_share_figure(costly, "operation", style, f"{spec.label}: cost by operation type"),
+        operations=operations,
+        family=family_figure(family_frame(), spec.label, report.params, report.macs, style),
+        layers=layers,
+    )

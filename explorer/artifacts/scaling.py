@@ -1,15 +1,19 @@
-"""The compound-scaling page (EfficientNet, https://arxiv.org/abs/1905.11946, Sec. 3.3): predicted against
-counted MACs over phi, the released B0-B8 multipliers, and single-dimension scaling at equal budgets.
+"""Everything the Compound-scaling page shows: EfficientNet's phi, alpha, beta, gamma (https://arxiv.org/abs/1905.11946).
+
+:func:`scaling_artifacts` is the single source for the page and its export; the predicted MACs follow the
+paper's rule ``B0 x (alpha beta^2 gamma^2)^phi`` and the counted ones come from the network actually built.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.analysis.counting import count_network, network_totals
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.networks import (
     compound_figure,
     mac_prediction_figure,
@@ -97,33 +101,73 @@ def single_dimension_frame(alpha: float, beta: float, gamma: float) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def scaling_artifacts(spec: NetworkSpec, style: str) -> dict[str, go.Figure | pd.DataFrame]:
+@dataclass(frozen=True)
+class ScalingNumbers:
+    """The multipliers of one compound-scaled network and its MACs, predicted and counted."""
+
+    factor: float  # alpha x beta^2 x gamma^2
+    depth_mult: float
+    width_mult: float
+    resolution: int
+    base_macs: int  # B0, counted
+    predicted_macs: float  # B0 x factor^phi
+    rule_of_thumb_macs: float  # B0 x 2^phi
+    counted_macs: int
+
+    @property
+    def counted_over_predicted(self) -> float:
+        return self.counted_macs / self.predicted_macs
+
+
+def summary_frame(numbers: ScalingNumbers) -> pd.DataFrame:
+    """The page's numbers as a quantity / value / note table."""
+    return pd.DataFrame(
+        [
+            ("alpha x beta^2 x gamma^2", f"{numbers.factor:.4f}", "the paper constrains it to about 2"),
+            ("depth multiplier alpha^phi", f"{numbers.depth_mult:.4f}", "repeats rounded up per stage"),
+            ("width multiplier beta^phi", f"{numbers.width_mult:.4f}", "channels rounded to multiples of 8"),
+            ("resolution 224 x gamma^phi", f"{numbers.resolution}", "rounded to whole pixels"),
+            ("predicted MACs: B0 x (alpha beta^2 gamma^2)^phi", f"{numbers.predicted_macs:,.0f}",
+             f"B0 counts {numbers.base_macs:,} MACs"),
+            ("predicted MACs: B0 x 2^phi", f"{numbers.rule_of_thumb_macs:,.0f}", "the paper's rule of thumb"),
+            ("counted MACs", f"{numbers.counted_macs:,}", "conv + linear of the network actually built"),
+            ("counted / predicted", f"{numbers.counted_over_predicted:.3f}",
+             "repeats are rounded up (ceil), widths to multiples of 8"),
+        ],
+        columns=["quantity", "value", "note"],
+    )
+
+
+@dataclass(frozen=True)
+class ScalingArtifacts(PageArtifacts):
+    """What the Compound-scaling page shows for the custom ``efficientnet`` spec, in page order."""
+
+    numbers: ScalingNumbers = value_field()
+    summary: pd.DataFrame
+    mac_prediction: go.Figure
+    multipliers: go.Figure
+    single_dimension: go.Figure
+    compound_table: pd.DataFrame
+    single_dimension_table: pd.DataFrame
+
+
+def scaling_artifacts(spec: NetworkSpec, style: str) -> ScalingArtifacts:
     """Every table and figure of the Compound-scaling page for the custom ``efficientnet`` spec."""
     alpha, beta, gamma = spec.alpha, spec.beta, spec.gamma
     compound = compound_frame(alpha, beta, gamma)
     base = int(compound.loc[0, "counted MACs"])
     factor = compound_flops_factor(alpha, beta, gamma)
     counted = count_network(spec).macs
-    predicted = base * factor**spec.phi
-    summary = pd.DataFrame(
-        [
-            ("alpha x beta^2 x gamma^2", f"{factor:.4f}", "the paper constrains it to about 2"),
-            ("depth multiplier alpha^phi", f"{spec.depth_mult:.4f}", "repeats rounded up per stage"),
-            ("width multiplier beta^phi", f"{spec.width_mult:.4f}", "channels rounded to multiples of 8"),
-            ("resolution 224 x gamma^phi", f"{spec.resolution}", "rounded to whole pixels"),
-            ("predicted MACs: B0 x (alpha beta^2 gamma^2)^phi", f"{predicted:,.0f}", f"B0 counts {base:,} MACs"),
-            ("predicted MACs: B0 x 2^phi", f"{base * 2**spec.phi:,.0f}", "the paper's rule of thumb"),
-            ("counted MACs", f"{counted:,}", "conv + linear of the network actually built"),
-            ("counted / predicted", f"{counted / predicted:.3f}", "repeats are rounded up (ceil), widths to multiples of 8"),
-        ],
-        columns=["quantity", "value", "note"],
+    numbers = ScalingNumbers(
+        factor, spec.depth_mult, spec.width_mult, spec.resolution, base, base * factor**spec.phi, base * 2**spec.phi, counted
     )
     singles = single_dimension_frame(alpha, beta, gamma)
-    return {
-        "summary": summary,
-        "mac_prediction": mac_prediction_figure(compound, factor, spec.phi, counted, style),
-        "multipliers": compound_figure(alpha, beta, gamma, released_frame(), spec.phi, style),
-        "single_dimension": single_dimension_figure(singles, style),
-        "compound_table": compound,
-        "single_dimension_table": singles,
-    }
+    return ScalingArtifacts(
+        numbers=numbers,
+        summary=summary_frame(numbers),
+        mac_prediction=mac_prediction_figure(compound, factor, spec.phi, counted, style),
+        multipliers=compound_figure(alpha, beta, gamma, released_frame(), spec.phi, style),
+        single_dimension=single_dimension_figure(singles, style),
+        compound_table=compound,
+        single_dimension_table=singles,
+    )

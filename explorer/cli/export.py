@@ -4,8 +4,8 @@
 ``export network NAME [network options]`` those of ``python -m explorer network``.
 
 The files are the ones the app's "Export all" ZIP holds, made by the same library
-functions (:func:`explorer.block_view.block_artifacts`, :func:`explorer.network_view.network_artifacts`)
-and the same exporters (:mod:`explorer.export`).
+functions (:func:`explorer.artifacts.blocks.block_artifacts`, :func:`explorer.artifacts.networks.network_artifacts`,
+whose :meth:`~explorer.artifacts.base.PageArtifacts.exports` names the files) and the same exporters (:mod:`explorer.export`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def run_export_block(args: argparse.Namespace) -> int:
     if args.sweep is not None and args.sweep not in sweep_parameters(spec):
         raise ValueError(f"sweep: must be one of {', '.join(sweep_parameters(spec))} for {spec.kind}, got {args.sweep!r}.")
     render.check_scale(args.scale)
-    artifacts = block_artifacts(spec, args.style, args.sweep, args.log, args.unit)
+    artifacts = block_artifacts(spec, args.style, args.sweep, args.log, args.unit).exports()
     return export_view(artifacts, args, models.model_files(spec))
 
 
@@ -109,7 +109,7 @@ def run_export_network(args: argparse.Namespace) -> int:
 
     spec = network_spec_from_args(args)
     render.check_scale(args.scale)
-    artifacts = _prefixed(network_artifacts(spec, args.style), models.model_stem(spec))
+    artifacts = _prefixed(network_artifacts(spec, args.style).exports(), models.model_stem(spec))
     return export_view(artifacts, args, models.model_files(spec))
 
 

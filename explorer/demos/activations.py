@@ -17,7 +17,7 @@ it equals 3 / (1 + e³) ≈ 0.1423.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import apply_style, color
 from explorer.models.activations import DRAWN, REGISTRY, Activation
 
@@ -39,9 +40,13 @@ ACTIVATION_CURVES: dict[str, Activation] = {name: REGISTRY[name] for name in DRA
 APPROXIMATIONS: tuple[tuple[str, str], ...] = (("swish", "hswish"), ("sigmoid", "hsigmoid"))
 
 
-def _check_grid(x_min: float, x_max: float, points: int) -> None:
+def _check_range(x_min: float, x_max: float) -> None:
     if not -MAX_RANGE <= x_min < x_max <= MAX_RANGE:
         raise ValueError(f"x_min, x_max: need -{MAX_RANGE:g} <= x_min < x_max <= {MAX_RANGE:g}, got {x_min!r}, {x_max!r}.")
+
+
+def _check_grid(x_min: float, x_max: float, points: int) -> None:
+    _check_range(x_min, x_max)
     if isinstance(points, bool) or not isinstance(points, int) or not 3 <= points <= MAX_POINTS:
         raise ValueError(f"points: must be a whole number from 3 to {MAX_POINTS}, got {points!r}.")
 
@@ -55,6 +60,20 @@ def _check_names(names: tuple[str, ...]) -> None:
     unknown = [name for name in names if name not in ACTIVATION_CURVES]
     if unknown or not names:
         raise ValueError(f"functions: choose at least one of {', '.join(ACTIVATION_CURVES)}; got {list(names)!r}.")
+
+
+@dataclass(frozen=True)
+class CurveSettings:
+    """What the page draws: the x range, swish's beta and whether to draw derivatives (checked on creation)."""
+
+    x_min: float = -6.0
+    x_max: float = 6.0
+    beta: float = 1.0
+    derivative: bool = False
+
+    def __post_init__(self) -> None:
+        _check_range(self.x_min, self.x_max)
+        _check_beta(self.beta)
 
 
 def evaluate(name: str, x: torch.Tensor, beta: float = 1.0, derivative: bool = False) -> torch.Tensor:
@@ -122,19 +141,38 @@ def cost_table(beta: float = 1.0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def error_table(x_min: float = -6.0, x_max: float = 6.0, beta: float = 1.0) -> pd.DataFrame:
-    """One row per approximation pair: max |error| over the range and where it occurs."""
-    rows = []
+@dataclass(frozen=True)
+class ApproximationError:
+    """The largest |approximation - exact| of one pair over a range, and where it occurs."""
+
+    exact: str  # label, with swish's beta
+    approximation: str
+    max_abs_error: float
+    at_x: str  # every location, e.g. "-3.000, +3.000"
+    range: str
+
+
+def approximation_errors(x_min: float = -6.0, x_max: float = 6.0, beta: float = 1.0) -> tuple[ApproximationError, ...]:
+    """One :class:`ApproximationError` per approximation pair (swish/h-swish, sigmoid/hard-sigmoid)."""
+    errors = []
     for exact, approx in APPROXIMATIONS:
         result = approximation_error(exact, approx, x_min, x_max, beta)
-        rows.append({
-            "exact": ACTIVATION_CURVES[exact].label + (f" (β = {beta:g})" if exact == "swish" else ""),
-            "approximation": ACTIVATION_CURVES[approx].label,
-            "max |error|": result["max_abs_error"],
-            "at x": ", ".join(f"{v:+.3f}" for v in result["at_x"]),
-            "range": f"[{x_min:g}, {x_max:g}]",
-        })
-    return pd.DataFrame(rows)
+        errors.append(ApproximationError(
+            exact=ACTIVATION_CURVES[exact].label + (f" (β = {beta:g})" if exact == "swish" else ""),
+            approximation=ACTIVATION_CURVES[approx].label,
+            max_abs_error=result["max_abs_error"],
+            at_x=", ".join(f"{v:+.3f}" for v in result["at_x"]),
+            range=f"[{x_min:g}, {x_max:g}]",
+        ))
+    return tuple(errors)
+
+
+def error_table(errors: tuple[ApproximationError, ...]) -> pd.DataFrame:
+    """One row per approximation pair: max |error| over the range and where it occurs."""
+    return pd.DataFrame([
+        {"exact": e.exact, "approximation": e.approximation, "max |error|": e.max_abs_error, "at x": e.at_x, "range": e.range}
+        for e in errors
+    ])
 
 
 def curves_figure(frame: pd.DataFrame, style: str, derivative: bool = False, beta: float = 1.0) -> go.Figure:
@@ -173,17 +211,32 @@ def approximation_figure(exact: str, approx: str, style: str, x_min: float, x_ma
     return fig
 
 
+@dataclass(frozen=True)
+class ActivationArtifacts(PageArtifacts):
+    """What the "Activation functions" page shows, in page order."""
+
+    approximations: tuple[ApproximationError, ...] = value_field()
+    activation_curves: go.Figure
+    swish_vs_hswish: go.Figure
+    sigmoid_vs_hsigmoid: go.Figure
+    approximation_errors: pd.DataFrame
+    activation_costs: pd.DataFrame
+    activation_values: pd.DataFrame
+
+
 def activation_artifacts(
     x_min: float = -6.0, x_max: float = 6.0, beta: float = 1.0, derivative: bool = False,
     functions: tuple[str, ...] = tuple(ACTIVATION_CURVES), style: str = "screen",
-) -> OrderedDict[str, go.Figure | pd.DataFrame]:
-    """Everything the "Activation functions" page shows, by export name."""
+) -> ActivationArtifacts:
+    """Everything the "Activation functions" page shows."""
     frame = curves(x_min, x_max, beta, derivative, tuple(functions))
-    return OrderedDict([
-        ("activation_curves", curves_figure(frame, style, derivative, beta)),
-        ("swish_vs_hswish", approximation_figure("swish", "hswish", style, x_min, x_max, beta)),
-        ("sigmoid_vs_hsigmoid", approximation_figure("sigmoid", "hsigmoid", style, x_min, x_max, beta)),
-        ("approximation_errors", error_table(x_min, x_max, beta)),
-        ("activation_costs", cost_table(beta)),
-        ("activation_values", frame),
-    ])
+    errors = approximation_errors(x_min, x_max, beta)
+    return ActivationArtifacts(
+        approximations=errors,
+        activation_curves=curves_figure(frame, style, derivative, beta),
+        swish_vs_hswish=approximation_figure("swish", "hswish", style, x_min, x_max, beta),
+        sigmoid_vs_hsigmoid=approximation_figure("sigmoid", "hsigmoid", style, x_min, x_max, beta),
+        approximation_errors=error_table(errors),
+        activation_costs=cost_table(beta),
+        activation_values=frame,
+    )

@@ -31,6 +31,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load, load_file, save, save_file
 from torch import nn
 
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.demos.se import se_excitations
 from explorer.figures.style import apply_style, color
 from explorer.models.blocks import InvertedBottleneck
@@ -355,23 +356,70 @@ def specificity_figure(table: pd.DataFrame, style: str) -> go.Figure:
     return apply_style(fig, style, "How class-specific is each SE layer? (held-out set)")
 
 
-def digits_artifacts(
-    model: DigitsNet, style: str = "screen", centred: bool = False,
-) -> OrderedDict[str, go.Figure | pd.DataFrame]:
-    """Everything the trained-model page shows about SE on the held-out set, by export name."""
+@dataclass(frozen=True)
+class HeldOutAccuracy:
+    """How the model does on the fixed held-out split."""
+
+    accuracy: float
+    correct: int
+    n_test: int
+
+
+@dataclass(frozen=True)
+class SpecificityTrend:
+    """Class specificity (eta squared) of the first and the last SE layer."""
+
+    first_layer: str
+    first: float
+    last_layer: str
+    last: float
+
+    @property
+    def rises(self) -> bool:
+        return self.last > self.first
+
+
+@dataclass(frozen=True)
+class DigitsArtifacts(PageArtifacts):
+    """What the trained-model page shows about SE on the held-out set; exported as ``digits_<field>``.
+
+    ``heatmaps`` maps each SE layer's name (``blocks.4.se``) to its class x channel heatmap,
+    exported as ``digits_heatmap_blocks_4_se``.
+    """
+
+    held_out: HeldOutAccuracy = value_field()
+    trend: SpecificityTrend = value_field()
+    accuracy: pd.DataFrame
+    se_specificity: go.Figure
+    se_layers: pd.DataFrame
+    heatmaps: dict[str, go.Figure]
+
+    def file_name(self, field: str) -> str:
+        return "digits_heatmap" if field == "heatmaps" else f"digits_{field}"
+
+
+def specificity_trend(table: pd.DataFrame) -> SpecificityTrend:
+    """The first and last rows of :func:`se_statistics`' table, as a :class:`SpecificityTrend`."""
+    first, last = table.iloc[0], table.iloc[-1]
+    column = "class specificity η²"
+    return SpecificityTrend(str(first["SE layer"]), float(first[column]), str(last["SE layer"]), float(last[column]))
+
+
+def digits_artifacts(model: DigitsNet, style: str = "screen", centred: bool = False) -> DigitsArtifacts:
+    """Everything the trained-model page shows about SE on the held-out set."""
     data = load_split()
     table, means = se_statistics(model, data)
     result = evaluate(model, data)
     accuracy = pd.DataFrame([{"held-out accuracy": result["accuracy"], "correct": result["correct"],
                               "n_test": result["n_test"], "split": f"stratified {TEST_FRACTION:.0%}, random_state {SPLIT_SEED}"}])
-    shown: OrderedDict[str, go.Figure | pd.DataFrame] = OrderedDict([
-        ("digits_accuracy", accuracy),
-        ("digits_se_specificity", specificity_figure(table, style)),
-        ("digits_se_layers", table),
-    ])
-    for name, layer_means in means.items():
-        shown[f"digits_heatmap_{name.replace('.', '_')}"] = heatmap_figure(name, layer_means, style, centred)
-    return shown
+    return DigitsArtifacts(
+        held_out=HeldOutAccuracy(result["accuracy"], result["correct"], result["n_test"]),
+        trend=specificity_trend(table),
+        accuracy=accuracy,
+        se_specificity=specificity_figure(table, style),
+        se_layers=table,
+        heatmaps={name: heatmap_figure(name, layer_means, style, centred) for name, layer_means in means.items()},
+    )
 
 
 def held_out_example(label: int) -> np.ndarray:
@@ -411,15 +459,27 @@ def _gates_figure(gates: OrderedDict[str, torch.Tensor], reference: OrderedDict[
     return fig
 
 
-def prediction_artifacts(model: DigitsNet, digit: np.ndarray, style: str = "screen") -> OrderedDict[str, go.Figure]:
+@dataclass(frozen=True)
+class PredictionArtifacts(PageArtifacts):
+    """One digit's prediction and SE gates; exported as ``digit_<field>``."""
+
+    input: go.Figure
+    probabilities: go.Figure
+    se_gates: go.Figure
+
+    def file_name(self, field: str) -> str:
+        return f"digit_{field}"
+
+
+def prediction_artifacts(model: DigitsNet, digit: np.ndarray, style: str = "screen") -> PredictionArtifacts:
     """Prediction for one 8x8 digit and each SE layer's gates for it next to the held-out mean."""
     digit = np.asarray(digit, dtype=np.float32)
     if digit.shape != (8, 8):
         raise ValueError(f"digit: must be an 8 x 8 image, got shape {digit.shape}.")
     logits, gates = se_excitations(model, torch.tensor(digit).view(1, 1, 8, 8))
     _, reference = se_excitations(model, load_split().test_x)
-    return OrderedDict([
-        ("digit_input", _digit_figure(digit, style)),
-        ("digit_probabilities", _probability_figure(torch.softmax(logits, 1)[0].numpy(), style)),
-        ("digit_se_gates", _gates_figure(gates, reference, style)),
-    ])
+    return PredictionArtifacts(
+        input=_digit_figure(digit, style),
+        probabilities=_probability_figure(torch.softmax(logits, 1)[0].numpy(), style),
+        se_gates=_gates_figure(gates, reference, style),
+    )

@@ -14,7 +14,6 @@ builds); the in-block demonstration runs a real MBConv block whose ``drop_path``
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +24,7 @@ import torch
 from plotly.subplots import make_subplots
 from torch import nn
 
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import apply_style, color
 from explorer.models.blocks import build_block
 from explorer.models.networks.tables import NETWORK_NAMES, block_specs, network_spec, network_table
@@ -43,8 +43,7 @@ def survival_table(network: str = "efficientnet_b0") -> pd.DataFrame:
     Blocks without a shortcut (stride 2 or a change of width) never drop their branch, so
     their effective survival is 1 whatever their scheduled rate.
     """
-    if network not in EFFICIENTNETS:
-        raise ValueError(f"network: must be one of {', '.join(EFFICIENTNETS)}, got {network!r}.")
+    _check_network(network)
     stages = block_specs(network_table(network_spec(network)))
     rows, index = [], 0
     for stage, specs in enumerate(stages, start=1):
@@ -76,6 +75,11 @@ def survival_figure(table: pd.DataFrame, network: str, style: str) -> go.Figure:
     return apply_style(fig, style, f"{network}: survival probability per block ({len(table)} blocks)")
 
 
+def _check_network(network: str) -> None:
+    if network not in EFFICIENTNETS:
+        raise ValueError(f"network: must be one of {', '.join(EFFICIENTNETS)}, got {network!r}.")
+
+
 def _check_demo(p: float, samples: int, repeats: int) -> None:
     if not 0.0 <= float(p) < 1.0:
         raise ValueError(f"p: the drop probability must be from 0 up to (not including) 1, got {p!r}.")
@@ -83,6 +87,21 @@ def _check_demo(p: float, samples: int, repeats: int) -> None:
         raise ValueError(f"samples: must be a whole number from 1 to {MAX_SAMPLES}, got {samples!r}.")
     if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= MAX_REPEATS:
         raise ValueError(f"repeats: must be a whole number from 1 to {MAX_REPEATS}, got {repeats!r}.")
+
+
+@dataclass(frozen=True)
+class DropConnectSettings:
+    """The page's choices: which network's schedule, and the in-block demo's p, batch, passes and seed (checked)."""
+
+    network: str = "efficientnet_b0"
+    p: float = 0.2
+    samples: int = 16
+    repeats: int = 50
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_network(self.network)
+        _check_demo(self.p, self.samples, self.repeats)
 
 
 @dataclass(frozen=True)
@@ -198,18 +217,46 @@ def demo_table(demo: DropDemo) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quantity", "theory", "measured"])
 
 
+@dataclass(frozen=True)
+class DropConnectSummary:
+    """The page's headline numbers: the schedule's blocks and lowest survival, and what the demo measured."""
+
+    blocks: int
+    lowest_survival: float
+    kept_share: float  # of drop-connect branches kept over every pass and sample
+    dropout_zeroed_share: float  # mean share of a sample's branch that dropout zeroed
+
+
+@dataclass(frozen=True)
+class DropConnectArtifacts(PageArtifacts):
+    """What the "Drop connect" page shows, in page order."""
+
+    summary: DropConnectSummary = value_field()
+    survival_per_block: go.Figure
+    survival_table: pd.DataFrame
+    drop_connect_kept: go.Figure
+    drop_connect_vs_dropout: go.Figure
+    drop_connect_maps: go.Figure
+    drop_connect_numbers: pd.DataFrame
+
+
 def dropconnect_artifacts(
     network: str = "efficientnet_b0", p: float = 0.2, samples: int = 16, repeats: int = 50, seed: int = 0,
     style: str = "screen",
-) -> OrderedDict[str, go.Figure | pd.DataFrame]:
-    """Everything the "Drop connect" page shows, by export name."""
+) -> DropConnectArtifacts:
+    """Everything the "Drop connect" page shows."""
     table = survival_table(network)
     demo = run_demo(p, samples, repeats, seed)
-    return OrderedDict([
-        ("survival_per_block", survival_figure(table, network, style)),
-        ("survival_table", table),
-        ("drop_connect_kept", kept_figure(demo, style)),
-        ("drop_connect_vs_dropout", zero_fraction_figure(demo, style)),
-        ("drop_connect_maps", maps_figure(demo, style)),
-        ("drop_connect_numbers", demo_table(demo)),
-    ])
+    summary = DropConnectSummary(
+        blocks=len(table), lowest_survival=float(table["survival"].min()), kept_share=float(demo.kept.mean()),
+        dropout_zeroed_share=float(demo.zero_fraction(demo.dropout_branches).mean()),
+    )
+    return DropConnectArtifacts(
+        summary=summary,
+        survival_per_block=survival_figure(table, network, style),
+        survival_table=table,
+        drop_connect_kept=kept_figure(demo, style),
+        drop_connect_vs_dropout=zero_fraction_figure(demo, style),
+        drop_connect_maps=maps_figure(demo, style),
+        drop_connect_numbers=demo_table(demo),
+    )

@@ -30,6 +30,7 @@ from plotly.subplots import make_subplots
 from torch import nn
 
 from explorer.analysis.costs import count_costs
+from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import apply_style, color, get_style
 from explorer.models.blocks import build_block, squeeze_channels
 from explorer.models.layers import SqueezeExcite
@@ -301,35 +302,69 @@ def channel_table(probe: SEProbe) -> pd.DataFrame:
     })
 
 
+@dataclass(frozen=True)
+class GateStatistics:
+    """How many SE gates one forward pass produced and how they spread."""
+
+    channels: int
+    minimum: float
+    mean: float
+    maximum: float
+    std: float
+
+
+def gate_statistics(probe: SEProbe) -> GateStatistics:
+    """Count, minimum, mean, maximum and standard deviation (numpy's, ddof 0) of the probe's gates."""
+    gates = probe.excitation
+    return GateStatistics(len(gates), float(gates.min()), float(gates.mean()), float(gates.max()), float(gates.std()))
+
+
 def summary_table(probe: SEProbe) -> pd.DataFrame:
     """What was measured, in one column: the block, its SE, the gate statistics, the weights."""
-    gates = probe.excitation
+    gates = gate_statistics(probe)
     rows = {
         "block": probe.spec.info.label,
-        "SE channels": len(gates),
+        "SE channels": gates.channels,
         "squeeze channels": squeeze_channels(probe.spec),
         "gate": probe.spec.gate,
         "map size": f"{probe.before.shape[1]} x {probe.before.shape[2]}",
-        "min excitation": f"{gates.min():.4f}",
-        "mean excitation": f"{gates.mean():.4f}",
-        "max excitation": f"{gates.max():.4f}",
-        "std excitation": f"{gates.std():.4f}",
+        "min excitation": f"{gates.minimum:.4f}",
+        "mean excitation": f"{gates.mean:.4f}",
+        "max excitation": f"{gates.maximum:.4f}",
+        "std excitation": f"{gates.std:.4f}",
         "activation memory": f"{probe.activation_bytes / 2**20:.1f} MiB",
         "weights": f"random, untrained (seed {probe.seed})",
     }
     return pd.DataFrame({"quantity": list(rows), "value": [str(v) for v in rows.values()]})
 
 
+@dataclass(frozen=True)
+class SEArtifacts(PageArtifacts):
+    """What the "SE channel weights" page shows for one block and one input; exported as ``se_<field>``."""
+
+    gates: GateStatistics = value_field()
+    input: go.Figure
+    excitation: go.Figure
+    excitation_histogram: go.Figure
+    feature_maps: go.Figure
+    summary: pd.DataFrame
+    channels: pd.DataFrame
+
+    def file_name(self, field: str) -> str:
+        return f"se_{field}"
+
+
 def se_block_artifacts(
     spec: BlockSpec, rgb: np.ndarray, order: str = "channel", count: int = 3, seed: int = 0, style: str = "screen",
-) -> OrderedDict[str, go.Figure | pd.DataFrame]:
-    """Everything the "SE channel weights" page shows for one block and one input, by export name."""
+) -> SEArtifacts:
+    """Everything the "SE channel weights" page shows for one block and one input."""
     probe = probe_block(spec, rgb, seed)
-    return OrderedDict([
-        ("se_input", input_figure(probe, style)),
-        ("se_excitation", excitation_bar_figure(probe, style, order)),
-        ("se_excitation_histogram", excitation_histogram(probe, style)),
-        ("se_feature_maps", feature_map_figure(probe, style, count)),
-        ("se_summary", summary_table(probe)),
-        ("se_channels", channel_table(probe)),
-    ])
+    return SEArtifacts(
+        gates=gate_statistics(probe),
+        input=input_figure(probe, style),
+        excitation=excitation_bar_figure(probe, style, order),
+        excitation_histogram=excitation_histogram(probe, style),
+        feature_maps=feature_map_figure(probe, style, count),
+        summary=summary_table(probe),
+        channels=channel_table(probe),
+    )

@@ -67,13 +67,13 @@ def test_cost_table_uses_cost_engine_counts():
 
 def test_artifacts_are_ordered_figures_and_tables():
     shown = activation_artifacts(-5, 5, 1.5, True, style="slide")
-    assert list(shown) == [
+    assert list(shown.exports()) == [
         "activation_curves", "swish_vs_hswish", "sigmoid_vs_hsigmoid",
         "approximation_errors", "activation_costs", "activation_values",
     ]
-    assert isinstance(shown["activation_curves"], go.Figure)
-    assert len(shown["activation_curves"].data) == len(ACTIVATION_CURVES)
-    assert shown["activation_values"]["x"].iloc[0] == -5
+    assert isinstance(shown.activation_curves, go.Figure)
+    assert len(shown.activation_curves.data) == len(ACTIVATION_CURVES)
+    assert shown.activation_values["x"].iloc[0] == -5
 
 
 @pytest.mark.parametrize(

@@ -97,19 +97,19 @@ def test_class_specificity_by_hand():
 def test_se_statistics_and_figures(shipped):
     model, _ = shipped
     shown = digits_artifacts(model)
-    layers = shown["digits_se_layers"]
+    layers = shown.se_layers
     assert layers["SE layer"].tolist() == [f"blocks.{i}.se" for i in range(5)]
     assert layers["channels"].tolist() == [16, 64, 96, 96, 160]
     assert ((layers["class specificity η²"] >= 0) & (layers["class specificity η²"] <= 1)).all()
-    assert shown["digits_heatmap_blocks_4_se"].data[0].z.shape == (10, 160)
-    centred = digits_artifacts(model, centred=True)["digits_heatmap_blocks_4_se"].data[0].z
+    assert shown.heatmaps["blocks.4.se"].data[0].z.shape == (10, 160)
+    centred = digits_artifacts(model, centred=True).heatmaps["blocks.4.se"].data[0].z
     assert np.abs(np.asarray(centred).mean(0)).max() < 1e-6  # every channel's class means sum to zero
 
 
 def test_prediction_of_a_held_out_example_and_a_drawn_bar(shipped):
     model, _ = shipped
     shown = prediction_artifacts(model, held_out_example(7))
-    assert shown["digit_probabilities"].layout.title.text.startswith("Prediction: 7")
+    assert shown.probabilities.layout.title.text.startswith("Prediction: 7")
     drawing = np.full((100, 80, 3), 255, np.uint8)
     drawing[20:80, 35:45] = 0  # a dark vertical bar on white: a "1"
     digit = image_to_digit(drawing)

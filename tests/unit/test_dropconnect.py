@@ -47,9 +47,9 @@ def test_eval_mode_never_drops_and_p_zero_is_identity():
 
 def test_artifacts_and_bad_input():
     shown = dropconnect_artifacts(p=0.3, samples=6, repeats=10)
-    assert list(shown) == ["survival_per_block", "survival_table", "drop_connect_kept", "drop_connect_vs_dropout",
+    assert list(shown.exports()) == ["survival_per_block", "survival_table", "drop_connect_kept", "drop_connect_vs_dropout",
                            "drop_connect_maps", "drop_connect_numbers"]
-    assert shown["drop_connect_kept"].data[0].z.shape == (10, 6)
+    assert shown.drop_connect_kept.data[0].z.shape == (10, 6)
     with pytest.raises(ValueError, match="p:"):
         run_demo(p=1.0)
     with pytest.raises(ValueError, match="samples"):

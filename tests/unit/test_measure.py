@@ -182,17 +182,17 @@ def test_block_artifacts_in_display_order():
     # (the reduction chart needs it); the budget itself is tested above
     results = measure_block_results(spec, 4.0)
     artifacts = block_measure_artifacts(results, "slide")
-    figures = [name for name, item in artifacts.items() if hasattr(item, "to_plotly_json")]
+    figures = [name for name, item in artifacts.exports().items() if hasattr(item, "to_plotly_json")]
     assert figures == [
         "depthwise_separable_latency_vs_macs", "depthwise_separable_latency_reduction",
         "depthwise_separable_roofline", "depthwise_separable_memory_per_layer",
     ]
-    assert artifacts["depthwise_separable_latency_reduction_table"]["MAC reduction (x)"].iloc[0] == pytest.approx(
+    assert artifacts.latency_reduction_table["MAC reduction (x)"].iloc[0] == pytest.approx(
         results.comparison.measurements["standard"].costs.macs / results.comparison.measurements["depthwise_separable"].costs.macs,
         abs=1e-3,
     )
-    assert set(artifacts["depthwise_separable_roofline_table"]["layer"]) == {"conv_dw.conv", "conv_pw.conv"}
-    assert artifacts["depthwise_separable_memory_table"]["live bytes"].max() == results.memory.peak_activation_bytes
+    assert set(artifacts.roofline_table["layer"]) == {"conv_dw.conv", "conv_pw.conv"}
+    assert artifacts.memory_table["live bytes"].max() == results.memory.peak_activation_bytes
 
 
 def test_any_module_with_an_input_shape():

@@ -23,11 +23,11 @@ def v1():
 
 
 def test_artifacts_are_in_page_order(b0):
-    assert list(b0) == ["totals", "stages", "cost_by_stage", "cost_by_operation", "operations", "family", "layers"]
+    assert list(b0.exports()) == ["totals", "stages", "cost_by_stage", "cost_by_operation", "operations", "family", "layers"]
 
 
 def test_b0_stage_table_matches_paper_table_1(b0):
-    stages = b0["stages"]
+    stages = b0.stages
     assert list(stages["input resolution"]) == ["224x224", "112x112", "112x112", "56x56", "28x28", "14x14", "14x14", "7x7", "7x7"]
     assert list(stages["channels"]) == [32, 16, 24, 40, 80, 112, 192, 320, 1280]
     assert list(stages["layers"]) == [1, 1, 2, 2, 3, 3, 4, 1, 1]
@@ -37,7 +37,7 @@ def test_b0_stage_table_matches_paper_table_1(b0):
 
 
 def test_layer_rows_add_up_and_each_has_a_stage_and_operation(b0):
-    layers = b0["layers"]
+    layers = b0.layers
     assert layers["params"].sum() == 5288548
     assert layers["MACs"].sum() == 385814752
     assert set(layers["operation"]) <= KNOWN_OPERATIONS
@@ -52,39 +52,39 @@ def test_mobilenet_v1_puts_95_percent_of_macs_in_1x1_convs(v1):
     The paper prints 1.19% for the 3x3 stem; counted it is 1.91% (10,838,016 of 568,740,352),
     which also makes the four shares add up to 100%.
     """
-    shares = v1["operations"].set_index("operation")["% MACs"]
+    shares = v1.operations.set_index("operation")["% MACs"]
     assert shares["1x1 conv"] == pytest.approx(94.86, abs=0.01)
     assert shares["depthwise"] == pytest.approx(3.06, abs=0.01)
     assert shares["classifier"] == pytest.approx(0.18, abs=0.01)
     assert shares["stem"] == pytest.approx(1.91, abs=0.01)
-    figure = v1["cost_by_operation"]
+    figure = v1.cost_by_operation
     macs = next(trace for trace in figure.data if trace.name == "% of MACs")
     assert dict(zip(macs.x, macs.y, strict=True))["1x1 conv"] == pytest.approx(94.86, abs=0.01)
 
 
 def test_totals_against_the_paper(v1, b0):
-    totals = v1["totals"].set_index("quantity")
+    totals = v1.totals_table.set_index("quantity")
     assert totals.loc["params", "paper"] == 4.2e6
     assert totals.loc["MACs (conv + linear)", "paper"] == 569e6
     assert totals.loc["MACs (conv + linear)", "difference"] == 568740352 - 569e6
     assert "21,888" in totals.loc["params", "note"]  # BatchNorm params the paper does not count
-    b0_totals = b0["totals"].set_index("quantity")
+    b0_totals = b0.totals_table.set_index("quantity")
     assert b0_totals.loc["params", "difference %"] == pytest.approx(-0.22, abs=0.01)
     assert "bias ops (not in MACs)" in b0_totals.index
 
 
 def test_full_conv_stage_operator_and_paper_figure():
     artifacts = network_artifacts(network_spec("mobilenet_v1", full_conv=True), "slide")
-    assert set(artifacts["stages"]["operator"][1:-1]) == {"Conv 3x3"}
-    assert artifacts["totals"].set_index("quantity").loc["params", "paper"] == 29.3e6
-    assert artifacts["cost_by_stage"].layout.font.size == 24  # slide style
+    assert set(artifacts.stages["operator"][1:-1]) == {"Conv 3x3"}
+    assert artifacts.totals_table.set_index("quantity").loc["params", "paper"] == 29.3e6
+    assert artifacts.cost_by_stage.layout.font.size == 24  # slide style
 
 
 def test_family_chart_has_every_member_and_the_current_choice(b0):
     family = family_frame()
     assert len(family) == 8 + 4 + 3 + 2 + 2
     assert family.set_index("member").loc["B7", "MACs"] == 37745884192
-    figure = b0["family"]
+    figure = b0.family
     assert figure.layout.xaxis.type == "log" and figure.layout.yaxis.type == "log"
     current = next(trace for trace in figure.data if trace.name.startswith("current"))
     assert (current.x[0], current.y[0]) == (5288548, 385814752)
@@ -109,14 +109,14 @@ def test_released_coefficients_and_compound_curve():
 
 def test_scaling_artifacts():
     artifacts = scaling_artifacts(network_spec("efficientnet", phi=1.0), "screen")
-    summary = artifacts["summary"].set_index("quantity")["value"]
+    summary = artifacts.summary.set_index("quantity")["value"]
     assert summary["alpha x beta^2 x gamma^2"] == "1.9203"
     assert summary["resolution 224 x gamma^phi"] == "258"
-    singles = artifacts["single_dimension_table"]
+    singles = artifacts.single_dimension_table
     resolution_only = singles[singles["strategy"] == "resolution only"]
     assert set(resolution_only["params"]) == {5288548}  # resolution adds no parameters
     assert set(singles["strategy"]) == {"depth only", "width only", "resolution only", "compound"}
-    names = {trace.name for trace in artifacts["single_dimension"].data}
+    names = {trace.name for trace in artifacts.single_dimension.data}
     assert names == {"depth only", "width only", "resolution only", "compound"}
-    multipliers = artifacts["multipliers"]
+    multipliers = artifacts.multipliers
     assert len(multipliers.data) == 6  # three curves, three sets of released points

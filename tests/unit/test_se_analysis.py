@@ -115,8 +115,8 @@ def test_se_excitations_hooks_every_layer_and_cleans_up():
 
 def test_artifacts_order_and_sorted_bars():
     shown = se_block_artifacts(block_spec("se", in_channels=16, size=20), synthetic_pattern("checkerboard"), order="sorted")
-    assert list(shown) == ["se_input", "se_excitation", "se_excitation_histogram", "se_feature_maps", "se_summary", "se_channels"]
-    bars = np.array(shown["se_excitation"].data[0].y)
+    assert list(shown.exports()) == ["se_input", "se_excitation", "se_excitation_histogram", "se_feature_maps", "se_summary", "se_channels"]
+    bars = np.array(shown.excitation.data[0].y)
     assert (np.diff(bars) <= 0).all()
-    assert len(shown["se_feature_maps"].data) == 2 * 6
-    assert "random" in shown["se_summary"].set_index("quantity").loc["weights", "value"]
+    assert len(shown.feature_maps.data) == 2 * 6
+    assert "random" in shown.summary.set_index("quantity").loc["weights", "value"]
