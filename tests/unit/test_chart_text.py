@@ -29,12 +29,12 @@ def page_charts(style: str) -> dict[str, go.Figure]:
     """Every chart the pages draw, for representative configurations, keyed ``page/name``."""
     charts: dict[str, object] = {}
     for kind in BLOCK_KINDS:
-        charts |= {f"blocks/{k}": v for k, v in block_artifacts(block_spec(kind), style).items()}
-    charts |= {f"blocks/log/{k}": v for k, v in block_artifacts(block_spec("mbconv"), style, log_scale=True).items()}
+        charts |= {f"blocks/{k}": v for k, v in block_artifacts(block_spec(kind), style).exports().items()}
+    charts |= {f"blocks/log/{k}": v for k, v in block_artifacts(block_spec("mbconv"), style, log_scale=True).exports().items()}
     for name in NETWORKS:
-        charts |= {f"networks/{k}_{name}": v for k, v in network_artifacts(network_spec(name), style).items()}
-    charts |= {f"scaling/{k}": v for k, v in scaling_artifacts(network_spec("efficientnet", phi=8.0), style).items()}
-    charts |= {f"activations/{k}": v for k, v in activation_artifacts(style=style).items()}
+        charts |= {f"networks/{k}_{name}": v for k, v in network_artifacts(network_spec(name), style).exports().items()}
+    charts |= {f"scaling/{k}": v for k, v in scaling_artifacts(network_spec("efficientnet", phi=8.0), style).exports().items()}
+    charts |= {f"activations/{k}": v for k, v in activation_artifacts(style=style).exports().items()}
     return {name: chart for name, chart in charts.items() if isinstance(chart, go.Figure)}
 
 

@@ -25,7 +25,7 @@ INFO = DeckInfo("bneck (MobileNetV3)", "in 32 x 56 x 56, out 64, k 5, expansion 
 
 @pytest.fixture(scope="module")
 def deck_bytes() -> bytes:
-    return build_deck(dict(block_artifacts(SPEC, "slide")), INFO)
+    return build_deck(block_artifacts(SPEC, "slide").exports(), INFO)
 
 
 def _texts(slide) -> list[str]:
@@ -33,7 +33,7 @@ def _texts(slide) -> list[str]:
 
 
 def test_deck_has_a_cover_one_slide_per_chart_and_the_main_table(deck_bytes):
-    artifacts = dict(block_artifacts(SPEC, "slide"))
+    artifacts = block_artifacts(SPEC, "slide").exports()
     charts = [a for a in artifacts.values() if hasattr(a, "layout")]
     deck = Presentation(io.BytesIO(deck_bytes))
     slides = list(deck.slides)
@@ -53,7 +53,7 @@ def test_deck_has_a_cover_one_slide_per_chart_and_the_main_table(deck_bytes):
 
 def test_a_view_without_charts_is_refused_by_name():
     with pytest.raises(ValueError, match="formats: pptx needs at least one chart"):
-        build_deck({"layers": block_artifacts(SPEC)[f"{SPEC.kind}_layers"]}, INFO)
+        build_deck({"layers": block_artifacts(SPEC).exports()[f"{SPEC.kind}_layers"]}, INFO)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice renders the deck (make test installs it)")
