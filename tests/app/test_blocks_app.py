@@ -10,51 +10,47 @@ from explorer.models.specs import BLOCK_KINDS
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def _metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
-
-
 @pytest.fixture
 def app():
     return AppTest.from_file(APP, default_timeout=120).run()
 
 
-def test_default_page_renders(app):
+def test_default_page_renders(app, metric):
     assert not app.exception
-    assert _metric(app, "Parameters") == "24,328"  # MBConv 32 -> 64, t 6, SE 0.25, BN
-    assert _metric(app, "MACs") == "63,224,832"
+    assert metric(app, "Parameters") == "24,328"  # MBConv 32 -> 64, t 6, SE 0.25, BN
+    assert metric(app, "MACs") == "63,224,832"
     assert len(app.get("plotly_chart")) >= 1
 
 
 @pytest.mark.parametrize("kind", list(BLOCK_KINDS))
-def test_every_kind_renders(app, kind):
+def test_every_kind_renders(app, kind, metric):
     app.selectbox(key="kind").set_value(kind).run()
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error
-    assert _metric(app, "Parameters")
+    assert metric(app, "Parameters")
 
 
-def test_slider_changes_numbers(app):
+def test_slider_changes_numbers(app, metric):
     app.selectbox(key="kind").set_value("standard").run()
     app.slider(key="out_channels").set_value(128).run()
     # 3*3*32*128 conv + 2*128 BN
-    assert _metric(app, "Parameters") == f"{9 * 32 * 128 + 256:,}"
+    assert metric(app, "Parameters") == f"{9 * 32 * 128 + 256:,}"
 
 
-def test_textbook_mode_gives_the_worked_example(app):
+def test_textbook_mode_gives_the_worked_example(app, metric):
     app.selectbox(key="kind").set_value("depthwise_separable").run()
     app.slider(key="in_channels").set_value(3).run()
     app.slider(key="out_channels").set_value(4).run()
     app.slider(key="size").set_value(5).run()
     app.toggle(key="textbook").set_value(True).run()
-    assert _metric(app, "Parameters") == "39"
-    assert _metric(app, "MACs vs standard conv").startswith("0.361")  # 39 * 9 / (108 * 9)
+    assert metric(app, "Parameters") == "39"
+    assert metric(app, "MACs vs standard conv").startswith("0.361")  # 39 * 9 / (108 * 9)
 
 
-def test_flops_switch_doubles(app):
-    macs = int(_metric(app, "MACs").replace(",", ""))
+def test_flops_switch_doubles(app, metric):
+    macs = int(metric(app, "MACs").replace(",", ""))
     app.radio(key="unit").set_value("FLOPs").run()
-    assert int(_metric(app, "FLOPs").replace(",", "")) == 2 * macs
+    assert int(metric(app, "FLOPs").replace(",", "")) == 2 * macs
 
 
 def test_impossible_combination_is_refused_with_a_message(app):

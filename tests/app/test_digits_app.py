@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).parents[2] / "app.py")
 PAGE = "views/digits.py"
-
-
-def _open() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
 
 
 def _title(at: AppTest, key_start: str) -> str:
@@ -28,8 +18,8 @@ def _title(at: AppTest, key_start: str) -> str:
     raise AssertionError(f"no chart titled {key_start!r}")
 
 
-def test_page_shows_accuracy_heatmaps_and_a_prediction():
-    at = _open()
+def test_page_shows_accuracy_heatmaps_and_a_prediction(open_page):
+    at = open_page(PAGE, 120)
     accuracy = next(m.value for m in at.metric if m.label == "Held-out accuracy")
     assert float(accuracy.rstrip("%")) >= 95.0
     assert _title(at, "Prediction: 3")
@@ -38,8 +28,8 @@ def test_page_shows_accuracy_heatmaps_and_a_prediction():
     assert _title(at, "Prediction: 8")
 
 
-def test_retraining_from_the_app_offers_the_new_model():
-    at = _open()
+def test_retraining_from_the_app_offers_the_new_model(open_page):
+    at = open_page(PAGE, 120)
     at.slider(key="digits_epochs").set_value(1).run()
     at.button(key="digits_retrain").click().run()
     assert not at.exception
@@ -51,10 +41,10 @@ def test_retraining_from_the_app_offers_the_new_model():
     assert next(m.value for m in at.metric if m.label == "Held-out accuracy") != one_epoch
 
 
-def test_centred_heatmaps_toggle():
+def test_centred_heatmaps_toggle(open_page):
     import json
 
-    at = _open()
+    at = open_page(PAGE, 120)
     at.toggle(key="digits_centred").set_value(True).run()
     assert not at.exception
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]

@@ -10,19 +10,15 @@ APP = str(Path(__file__).parents[2] / "app.py")
 PAGE = "views/drop_connect.py"
 
 
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def test_page_runs_and_controls_change_numbers():
+def test_page_runs_and_controls_change_numbers(metric):
     at = AppTest.from_file(APP, default_timeout=90).run()
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert _metric(at, "Blocks") == "16"
-    assert _metric(at, "Lowest survival") == "0.8125"
+    assert metric(at, "Blocks") == "16"
+    assert metric(at, "Lowest survival") == "0.8125"
     at.selectbox(key="dc_network").set_value("efficientnet_b7").run()
-    assert _metric(at, "Blocks") == "55"
+    assert metric(at, "Blocks") == "55"
     at.slider(key="dc_p").set_value(0.0).run()
     assert not at.exception
-    assert _metric(at, "Branches kept in the demo") == "100.0%"
-    assert _metric(at, "Dropout: share zeroed") == "0.0%"
+    assert metric(at, "Branches kept in the demo") == "100.0%"
+    assert metric(at, "Dropout: share zeroed") == "0.0%"

@@ -2,46 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).parents[2] / "app.py")
 PAGE = "views/se_weights.py"
 
 
-def _open() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def test_default_photo_runs_and_says_weights_are_random():
-    at = _open()
-    assert _metric(at, "SE channels") == "192"  # MBConv, C_in 32, t 6 -> 192 expanded channels
+def test_default_photo_runs_and_says_weights_are_random(open_page, metric):
+    at = open_page(PAGE, 90)
+    assert metric(at, "SE channels") == "192"  # MBConv, C_in 32, t 6 -> 192 expanded channels
     assert any("random" in w.value for w in at.warning)
     assert len(at.get("plotly_chart")) == 4
 
 
-def test_controls_change_the_numbers():
-    at = _open()
-    before = _metric(at, "max excitation")
+def test_controls_change_the_numbers(open_page, metric):
+    at = open_page(PAGE, 90)
+    before = metric(at, "max excitation")
     at.selectbox(key="se_kind").set_value("se").run()
-    assert _metric(at, "SE channels") == "32"
+    assert metric(at, "SE channels") == "32"
     at.slider(key="se_cin").set_value(16).run()
-    assert _metric(at, "SE channels") == "16"
+    assert metric(at, "SE channels") == "16"
     at.radio(key="se_source").set_value("pattern").run()
     assert not at.exception
-    assert _metric(at, "max excitation") != before
+    assert metric(at, "max excitation") != before
 
 
-def test_huge_block_is_refused():
-    at = _open()
+def test_huge_block_is_refused(open_page):
+    at = open_page(PAGE, 90)
     at.slider(key="se_cin").set_value(256).run()
     at.slider(key="se_size").set_value(224).run()
     assert not at.exception
