@@ -43,7 +43,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from explorer.analysis.costs import CostReport, _meta_copy, count_costs
+from explorer.analysis.costs import CostReport, _meta_copy, count_costs, shape_only_forward
 
 StageOf = Callable[[str], str]
 
@@ -202,6 +202,8 @@ def _trace(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[list[_Call]
     for name, child in shadow.named_modules():
         if not any(True for _ in child.children()) and not isinstance(child, nn.Identity):
             child.register_forward_hook(recorder(name or type(child).__name__))
+            if (forward := shape_only_forward(child)) is not None:
+                child.forward = forward
     sample = torch.empty((1, *input_shape), device="meta")
     with torch.no_grad():
         output = shadow(sample)
