@@ -21,7 +21,6 @@ from several threads at once share nothing.
 from __future__ import annotations
 
 import copy
-import functools
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from explorer.analysis.shapes import shape_only_forward
 from explorer.models.activations import OPS_PER_ELEMENT
 from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
 
@@ -57,69 +57,6 @@ SHAPE_PRESERVING: tuple[type[nn.Module], ...] = (
 
 def _pass_through(x: torch.Tensor) -> torch.Tensor:
     return x
-
-
-def _same_shape(module: nn.Module, x: torch.Tensor) -> tuple[int, ...]:
-    return tuple(x.shape)
-
-
-def _broadcast_shape(module: nn.Module, *inputs: torch.Tensor) -> tuple[int, ...]:
-    return tuple(torch.broadcast_shapes(*(tensor.shape for tensor in inputs)))
-
-
-def _linear_shape(module: nn.Linear, x: torch.Tensor) -> tuple[int, ...]:
-    if x.dim() == 0 or x.shape[-1] != module.in_features:
-        rows = math.prod(x.shape[:-1])
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.dim() else 1} and "
-            f"{module.in_features}x{module.out_features})"
-        )
-    return (*x.shape[:-1], module.out_features)
-
-
-def _adaptive_pool_shape(module: nn.AdaptiveAvgPool2d, x: torch.Tensor) -> tuple[int, ...]:
-    if x.dim() not in (3, 4) or 0 in x.shape[-3:]:
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor with non-zero sizes, got {tuple(x.shape)}")
-    size = module.output_size if isinstance(module.output_size, (tuple, list)) else (module.output_size,) * 2
-    return (*x.shape[:-2], *(x.shape[i - 2] if s is None else s for i, s in enumerate(size)))
-
-
-ShapeRule = Callable[..., tuple[int, ...]]
-
-# Output shapes by arithmetic, for modules whose meta kernels are PyTorch's Python
-# decompositions: these are wrapped in ``torch._disable_dynamo``, so running one on a meta
-# tensor imports ``torch._dynamo`` (~2 s) the first time, far longer than a whole count.
-OUTPUT_SHAPES: dict[type[nn.Module], ShapeRule] = {
-    nn.modules.batchnorm._BatchNorm: _same_shape,
-    nn.Linear: _linear_shape,
-    nn.AdaptiveAvgPool2d: _adaptive_pool_shape,
-    ChannelScale: _broadcast_shape,
-    ResidualAdd: _broadcast_shape,
-} | {activation: _same_shape for activation in OPS_PER_ELEMENT if activation is not nn.Identity}
-
-
-def shape_only_forward(module: nn.Module) -> Callable[..., torch.Tensor] | None:
-    """A stand-in ``forward`` for the meta trace that returns an empty tensor of the output's shape.
-
-    It returns the input itself for an in-place activation, as the real module does, so that
-    memory's tensor identities are unchanged. None for a module without an arithmetic shape
-    rule, or whose class overrides the ``forward`` the rule describes.
-    """
-    rule = next(
-        (rule for cls, rule in OUTPUT_SHAPES.items() if isinstance(module, cls) and type(module).forward is cls.forward),
-        None,
-    )
-    if rule is None:
-        return None
-
-    def forward(*inputs: torch.Tensor) -> torch.Tensor:
-        shape = rule(module, *inputs)
-        if getattr(module, "inplace", False):
-            return inputs[0]
-        dtype = functools.reduce(torch.promote_types, (tensor.dtype for tensor in inputs))
-        return torch.empty(shape, dtype=dtype, device="meta")
-
-    return forward
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,18 @@ def _real_and_stand_in(module: nn.Module, *inputs: torch.Tensor) -> tuple[torch.
 @pytest.mark.parametrize(
     ("module", "shapes"),
     [
+        (nn.Conv2d(3, 8, 3), [(1, 3, 9, 7)]),
+        (nn.Conv2d(4, 8, (3, 5), stride=(2, 3), padding=(1, 2), dilation=(2, 1), groups=2), [(1, 4, 17, 16)]),
+        (nn.Conv2d(3, 6, 4, padding="same", padding_mode="reflect"), [(3, 9, 8)]),
+        (nn.Conv2d(3, 6, 3, stride=2, padding="valid"), [(2, 3, 10, 11)]),
+        (nn.Conv1d(2, 5, 3, stride=2, padding=1), [(1, 2, 10)]),
+        (nn.Conv3d(2, 3, (1, 3, 3), padding=(0, 1, 1)), [(1, 2, 4, 5, 6)]),
+        (nn.MaxPool2d(3, 2, 1), [(1, 4, 11, 10)]),
+        (nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True), [(1, 4, 12, 11)]),
+        (nn.MaxPool2d((2, 3), ceil_mode=True), [(2, 7, 7)]),
+        (nn.AvgPool2d(3, 2, 1, ceil_mode=True), [(1, 4, 10, 9)]),
+        (nn.AvgPool2d(2), [(1, 4, 5, 5)]),
+        (nn.AdaptiveMaxPool2d((2, 3)), [(1, 4, 7, 9)]),
         (nn.Linear(7, 3), [(2, 5, 7)]),
         (nn.Linear(7, 3), [(7,)]),
         (nn.AdaptiveAvgPool2d(1), [(1, 8, 5, 6)]),
@@ -75,6 +87,7 @@ def _real_and_stand_in(module: nn.Module, *inputs: torch.Tensor) -> tuple[torch.
         (nn.BatchNorm2d(4).eval(), [(1, 4, 3, 3)]),
         (nn.Hardswish(), [(1, 4, 3, 3)]),
         (ChannelScale(), [(1, 4, 3, 3), (1, 4, 1, 1)]),
+        (ChannelScale(), [(4, 1, 3), (2, 1)]),
         (ResidualAdd(), [(1, 4, 3, 3), (1, 4, 3, 3)]),
     ],
 )
@@ -99,9 +112,33 @@ def test_a_subclass_with_its_own_forward_runs_for_real():
     assert count_costs(Doubling(4, 3), (4,)).output_shape == (6,)
 
 
-def test_a_linear_that_does_not_fit_is_still_refused():
-    with pytest.raises(ValueError, match=r"^input_shape: .*mat1 and mat2 shapes cannot be multiplied \(1x5 and 4x3\)"):
-        count_costs(nn.Linear(4, 3), (5,))
+class _MismatchedAdd(nn.Module):
+    """Adds a 2x2 pooled copy to its input: shapes that cannot be broadcast."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(2)
+        self.add = ResidualAdd()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.add(x, self.pool(x))
+
+
+@pytest.mark.parametrize(
+    ("module", "shape"),
+    [
+        (nn.Linear(4, 3), (5,)),
+        (nn.Conv2d(4, 3, 3), (5, 8, 8)),
+        (nn.Conv2d(4, 3, 5), (4, 3, 8)),
+        (nn.MaxPool2d(3, padding=2), (4, 8, 8)),
+        (_MismatchedAdd(), (4, 3, 3)),
+    ],
+)
+def test_what_pytorch_refuses_is_still_refused(module, shape):
+    with pytest.raises(RuntimeError):
+        module(torch.randn(1, *shape))
+    with pytest.raises(ValueError, match=r"^input_shape: .* does not fit this module"):
+        count_costs(module, shape)
 
 
 def test_hand_checked_counts_of_the_arithmetic_layers():
