@@ -263,6 +263,8 @@ def _blocks(call: Callable[[], Any], deadline: float, per_call: float, threads: 
 
 def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[int] = ()) -> Latency:
     """Median, quartiles and minimum of ``call()``'s wall time within ``budget_s`` seconds (see the module docstring)."""
+    import torch.utils.benchmark  # noqa: F401 - ~0.2 s the first time: loaded before the clock starts
+
     start = time.perf_counter()
     deadline = start + budget_s
     threads = torch.get_num_threads()
