@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint chromium office benchmark clean
+.PHONY: run test lint chromium office benchmark benchmark-startup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(STAMP) chromium office
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/blocks_view.py
+
+# CLI start-up beside a bare `import torch`, and every page's first paint on a fresh server
+benchmark-startup: $(STAMP) chromium
+	$(PY) benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from explorer.analysis.shapes import shape_only_forward
 from explorer.models.activations import OPS_PER_ELEMENT
 from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
 
@@ -312,6 +313,8 @@ def _trace_leaf_calls(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[
             child.register_forward_hook(recorder(name or type(child).__name__))
             if isinstance(child, SHAPE_PRESERVING):
                 child.forward = _pass_through
+            elif (forward := shape_only_forward(child)) is not None:
+                child.forward = forward
     with torch.no_grad():
         output = shadow(torch.empty((1, *input_shape), device="meta"))
     return calls, output

@@ -44,7 +44,6 @@ from typing import Any
 import pandas as pd
 import torch
 from torch import nn
-from torch.utils import benchmark
 
 from explorer.analysis.costs import CostReport, count_costs
 from explorer.analysis.memory import MemoryReport, StageOf, memory_report, top_level_stage
@@ -248,6 +247,8 @@ def _blocks(call: Callable[[], Any], deadline: float, per_call: float, threads: 
     gets shorter blocks instead of one block far past the budget. Returns the times and the
     number of calls made.
     """
+    from torch.utils import benchmark  # imports torch's C++ extension tooling: only when measuring
+
     timer = benchmark.Timer(stmt="call()", globals={"call": call}, num_threads=threads)
     times: list[float] = []
     runs = 0
@@ -262,6 +263,8 @@ def _blocks(call: Callable[[], Any], deadline: float, per_call: float, threads: 
 
 def time_call(call: Callable[[], Any], budget_s: float, input_shape: Sequence[int] = ()) -> Latency:
     """Median, quartiles and minimum of ``call()``'s wall time within ``budget_s`` seconds (see the module docstring)."""
+    import torch.utils.benchmark  # noqa: F401 - ~0.2 s the first time: loaded before the clock starts
+
     start = time.perf_counter()
     deadline = start + budget_s
     threads = torch.get_num_threads()

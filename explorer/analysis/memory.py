@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from explorer.analysis.costs import CostReport, _meta_copy, count_costs
+from explorer.analysis.costs import CostReport, _meta_copy, count_costs, shape_only_forward
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
     import pandas as pd
@@ -206,6 +206,8 @@ def _trace(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[list[_Call]
     for name, child in shadow.named_modules():
         if not any(True for _ in child.children()) and not isinstance(child, nn.Identity):
             child.register_forward_hook(recorder(name or type(child).__name__))
+            if (forward := shape_only_forward(child)) is not None:
+                child.forward = forward
     sample = torch.empty((1, *input_shape), device="meta")
     with torch.no_grad():
         output = shadow(sample)

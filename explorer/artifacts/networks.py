@@ -11,69 +11,21 @@ EfficientNet (https://arxiv.org/abs/1905.11946), EfficientNetV2 (https://arxiv.o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.analysis.costs import OP_CATEGORIES, CostReport, LayerCost
+from explorer.analysis.breakdown import layer_operations, stage_number, stage_rows
+from explorer.analysis.costs import OP_CATEGORIES, CostReport
 from explorer.analysis.counting import count_network, network_totals
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.networks import (
     cost_share_figure,
     family_figure,
 )
-from explorer.models.networks.tables import (
-    EFFICIENTNET_RELEASED,
-    NetworkSpec,
-    block_specs,
-    network_spec,
-    network_table,
-)
-
-
-@dataclass(frozen=True)
-class PaperFigure:
-    """Params and MACs as a paper reports them (rounded), with where they come from."""
-
-    params: float | None
-    macs: float | None
-    source: str
-
-
-_V1, _V2, _V3 = "MobileNetV1 paper", "MobileNetV2 paper Table 4", "MobileNetV3 paper Table 3"
-_EFF = "EfficientNet paper Table 2 (its 'FLOPs' are multiply-adds)"
-# Keyed by (name, width_mult, resolution, full_conv); params and MACs as printed in the papers.
-PAPER_FIGURES: dict[tuple[str, float, int, bool], PaperFigure] = {
-    ("mobilenet_v1", 1.0, 224, False): PaperFigure(4.2e6, 569e6, f"{_V1} Table 1/6"),
-    ("mobilenet_v1", 0.75, 224, False): PaperFigure(2.6e6, 325e6, f"{_V1} Table 6"),
-    ("mobilenet_v1", 0.5, 224, False): PaperFigure(1.3e6, 149e6, f"{_V1} Table 6"),
-    ("mobilenet_v1", 0.25, 224, False): PaperFigure(0.5e6, 41e6, f"{_V1} Table 6"),
-    ("mobilenet_v1", 1.0, 192, False): PaperFigure(4.2e6, 418e6, f"{_V1} Table 7"),
-    ("mobilenet_v1", 1.0, 160, False): PaperFigure(4.2e6, 290e6, f"{_V1} Table 7"),
-    ("mobilenet_v1", 1.0, 128, False): PaperFigure(4.2e6, 186e6, f"{_V1} Table 7"),
-    ("mobilenet_v1", 1.0, 224, True): PaperFigure(29.3e6, 4866e6, f"{_V1} Table 4 (full convolutions)"),
-    ("mobilenet_v2", 1.0, 224, False): PaperFigure(3.4e6, 300e6, _V2),
-    ("mobilenet_v2", 1.4, 224, False): PaperFigure(6.9e6, 585e6, _V2),
-    ("mobilenet_v3_large", 1.0, 224, False): PaperFigure(5.4e6, 219e6, _V3),
-    ("mobilenet_v3_large", 0.75, 224, False): PaperFigure(4.0e6, 155e6, _V3),
-    ("mobilenet_v3_small", 1.0, 224, False): PaperFigure(2.5e6, 56e6, _V3),
-    ("mobilenet_v3_small", 0.75, 224, False): PaperFigure(2.0e6, 44e6, _V3),
-    **{
-        (name, EFFICIENTNET_RELEASED[name][0], EFFICIENTNET_RELEASED[name][2], False): PaperFigure(params * 1e6, macs * 1e9, _EFF)
-        for name, (params, macs) in zip(
-            (f"efficientnet_b{i}" for i in range(8)),
-            [(5.3, 0.39), (7.8, 0.70), (9.2, 1.0), (12, 1.8), (19, 4.2), (30, 9.9), (43, 19), (66, 37)],
-            strict=True,
-        )
-    },
-    ("efficientnet_b8", 2.2, 672, False): PaperFigure(88e6, None, "AdvProp paper (params only)"),
-    ("efficientnet_l2", 4.3, 800, False): PaperFigure(480e6, None, "Noisy Student paper (params only)"),
-    ("efficientnet_v2_s", 1.0, 384, False): PaperFigure(22e6, 8.8e9, "EfficientNetV2 paper Table 7"),
-    ("efficientnet_v2_m", 1.0, 480, False): PaperFigure(54e6, 24e9, "EfficientNetV2 paper Table 7"),
-    ("efficientnet_v2_l", 1.0, 480, False): PaperFigure(120e6, 53e9, "EfficientNetV2 paper Table 7"),
-}
+from explorer.models.networks.reported import PaperFigure, paper_figure
+from explorer.models.networks.tables import NetworkSpec, network_spec, network_table
 
 FAMILY_NOTES = {
     "mobilenet_v1": (
@@ -95,14 +47,6 @@ FAMILY_NOTES = {
         "agrees with this count to the last MAC (B0-B7)."
     ),
 }
-
-
-def paper_figure(spec: NetworkSpec) -> PaperFigure | None:
-    """The paper's figures for exactly this configuration (1000 classes), or None."""
-    if spec.num_classes != 1000:
-        return None
-    width = spec.width_mult if spec.name.startswith("mobilenet") or spec.name in EFFICIENTNET_RELEASED else 1.0
-    return PAPER_FIGURES.get((spec.name, round(width, 4), spec.resolution, spec.full_conv))
 
 
 def _difference(counted: int, reported: float | None) -> tuple[float | None, float | None]:
@@ -156,79 +100,19 @@ def totals_frame(totals: NetworkTotals, report: CostReport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quantity", "counted", "paper", "difference", "difference %", "note"])
 
 
-def _stage_of(name: str, last: int) -> int:
-    """Paper stage number of a layer: 1 is the stem, 2.. are the table rows, ``last`` the head."""
-    top, _, rest = name.partition(".")
-    if top == "stem":
-        return 1
-    if top == "stages":
-        return int(rest.split(".")[0]) + 2
-    return last
-
-
-def _conv_operation(layer: LayerCost) -> str:
-    channels = layer.input_shape[0] if layer.input_shape else 0
-    if layer.groups and layer.groups > 1 and layer.groups == channels:
-        return "depthwise"
-    return "1x1 conv" if layer.kernel == "1x1" else f"{layer.kernel} conv"
-
-
-def layer_operations(layers: Sequence[LayerCost]) -> list[str]:
-    """Operation type per row: stem, 1x1 conv, depthwise, k x k conv, SE, residual add, head, classifier.
-
-    BatchNorm and activation rows take the type of the conv of their Conv-Norm-Act unit.
-    """
-    unit_types: dict[str, str] = {}
-    operations = []
-    for layer in layers:
-        top = layer.name.split(".")[0]
-        unit, _, leaf = layer.name.rpartition(".")
-        if top in ("stem", "head", "classifier"):
-            operation = top
-        elif ".se." in layer.name:
-            operation = "SE"
-        elif leaf in ("residual", "drop_path"):
-            operation = "residual add"
-        elif layer.type == "Conv2d":
-            operation = unit_types.setdefault(unit, _conv_operation(layer))
-        else:
-            operation = unit_types.get(unit, "other")
-        operations.append(operation)
-    return operations
-
-
 def layer_frame(spec: NetworkSpec, report: CostReport) -> pd.DataFrame:
     """The per-layer table with its paper stage and operation type; its rows sum to the totals."""
     table = network_table(spec)
     last = len(table.rows) + 2
     frame = report.to_frame()
-    frame.insert(1, "stage", [_stage_of(layer.name, last) for layer in report.layers])
+    frame.insert(1, "stage", [stage_number(layer.name, last) for layer in report.layers])
     frame.insert(2, "operation", layer_operations(report.layers))
     return frame
 
 
 def stage_frame(spec: NetworkSpec, layers: pd.DataFrame) -> pd.DataFrame:
     """The paper's table (stage, operator, input resolution, channels, layers) with params and MACs."""
-    table = network_table(spec)
-    specs = block_specs(table)
-    stem_out = specs[0][0].size if specs and specs[0] else table.resolution
-    kernel = table.stem.kernel_size
-    rows = [(f"Conv{kernel}x{kernel}", table.resolution, table.stem.out_channels, 1)]
-    rows += [(row.label, stage[0].size, row.out_channels, row.repeats) for row, stage in zip(table.rows, specs, strict=True)]
-    last = specs[-1][-1]
-    rows.append((table.head.label, last.output_size if specs else stem_out, table.features, 1))
-    sums = layers.groupby("stage")[["params", "MACs"]].sum()
-    frame = pd.DataFrame(
-        [
-            {"stage": i, "operator": op, "input resolution": f"{size}x{size}", "channels": channels, "layers": count}
-            for i, (op, size, channels, count) in enumerate(rows, start=1)
-        ]
-    )
-    frame["params"] = frame["stage"].map(sums["params"]).fillna(0).astype(int)
-    frame["MACs"] = frame["stage"].map(sums["MACs"]).fillna(0).astype(int)
-    for column, total in (("params", layers["params"].sum()), ("MACs", layers["MACs"].sum())):
-        frame[f"% {column}"] = (100.0 * frame[column] / total).round(2) if total else 0.0
-    return frame
+    return pd.DataFrame(stage_rows(spec, layers[["stage", "params", "MACs"]].to_dict("records")))
 
 
 OPERATION_ORDER = ("stem", "1x1 conv", "depthwise", "3x3 conv", "5x5 conv", "SE", "residual add", "head", "classifier")

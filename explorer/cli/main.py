@@ -4,6 +4,8 @@ Every command prints a readable table, or one JSON object with ``--json``. Inval
 exits with code 2 and one line on stderr that names the parameter; never a traceback.
 Each command lives in its own module exposing ``add_parser(subparsers)``; the parser it
 adds sets ``func``, a callable taking the parsed arguments and returning an exit code.
+Only the named command's module is imported, so counting a block or a network never waits
+for plotly, pandas or kaleido, which only the export and measure commands need.
 """
 
 from __future__ import annotations
@@ -44,18 +46,20 @@ def format_count(value: float) -> str:
     return short_count(value, ".2f")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser of the command ``argv`` names, or of every command (for help or a mistyped name)."""
     parser = OneLineParser(prog="python -m explorer", description="Efficient CNN block explorer.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-    for module_name in COMMAND_MODULES:
+    named = f"explorer.cli.{argv[0]}" if argv else None
+    for module_name in [named] if named in COMMAND_MODULES else COMMAND_MODULES:
         importlib.import_module(module_name).add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the command; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Parse ``argv`` (default: the process's arguments) and run the command; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import pandas as pd
-
+from explorer.analysis.breakdown import layer_rows, stage_rows
 from explorer.analysis.counting import count_network
-from explorer.artifacts.networks import layer_frame, paper_figure, stage_frame
 from explorer.cli.main import format_count, print_json
+from explorer.models.networks.reported import paper_figure
 from explorer.models.networks.tables import NETWORK_NAMES, NetworkSpec, network_spec
 
 NETWORK_OPTIONS: tuple[tuple[str, type, str], ...] = (
@@ -42,14 +41,10 @@ def network_spec_from_args(args: argparse.Namespace) -> NetworkSpec:
     return network_spec(args.name, full_conv=args.full_conv, **options)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{key: (None if value is pd.NA else value) for key, value in row.items()} for row in frame.to_dict("records")]
-
-
 def network_payload(spec: NetworkSpec) -> dict[str, Any]:
     """The JSON object: spec, totals, the paper's figures, other ops, stages and layers."""
     report = count_network(spec)
-    layers = layer_frame(spec, report)
+    layers = layer_rows(spec, report)
     paper = paper_figure(spec)
     return {
         "name": spec.name,
@@ -61,14 +56,15 @@ def network_payload(spec: NetworkSpec) -> dict[str, Any]:
         "resolution": spec.resolution,
         "paper": {"params": paper.params, "macs": paper.macs, "source": paper.source} if paper else None,
         "ops": report.ops,
-        "stages": _records(stage_frame(spec, layers)),
-        "layers": _records(layers.drop(columns=["% params", "% MACs"])),
+        "stages": stage_rows(spec, layers),
+        "layers": layers,
     }
 
 
 def _print_table(spec: NetworkSpec) -> None:
+    import pandas as pd
+
     report = count_network(spec)
-    layers = layer_frame(spec, report)
     paper = paper_figure(spec)
     print(f"{spec.label}: input 3 x {spec.resolution} x {spec.resolution}")
     print(f"params {report.params:,} ({format_count(report.params)})   MACs {report.macs:,} ({format_count(report.macs)})")
@@ -77,7 +73,7 @@ def _print_table(spec: NetworkSpec) -> None:
         print(f"paper: params {format_count(paper.params)}, MACs {macs} ({paper.source})")
     for category, count in report.ops.items():
         print(f"  {category + ' ops':<18}{count:>18,}")
-    print(stage_frame(spec, layers).to_string(index=False))
+    print(pd.DataFrame(stage_rows(spec, layer_rows(spec, report))).to_string(index=False))
 
 
 def run_network(args: argparse.Namespace) -> int:

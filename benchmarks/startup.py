@@ -1,0 +1,160 @@
+"""Start-up time as a user meets it: the counting commands beside a bare ``import torch``, and
+each page's first paint on a fresh server.
+
+- CLI: the median wall time of ``--runs`` cold subprocess runs of ``python -c "import torch"``,
+  ``python -m explorer network efficientnet_b7 --json`` and ``python -m explorer block mbconv
+  --json``, run in turns so that a busy machine slows all three alike. Targets: the network
+  command within 0.4 s of bare torch, the block command within 0.25 s.
+- Pages: for every page of ``app.py``'s ``PAGES`` (Blocks is ``/``), a fresh ``streamlit run
+  app.py`` server and a fresh headless Chromium tab; the time from navigation until the page's
+  first chart or metric is visible and the script is no longer running. Target: <= 2.5 s each.
+
+Run: ``.venv/bin/python benchmarks/startup.py [--runs 5] [--no-pages]`` (``make benchmark-startup``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM_ARGS, _healthy, _stop, free_port  # noqa: E402
+
+BARE_TORCH = ("bare torch", [sys.executable, "-c", "import torch"], None)
+COMMANDS = (
+    ("network efficientnet_b7 --json", [sys.executable, "-m", "explorer", "network", "efficientnet_b7", "--json"], 0.4),
+    ("block mbconv --json", [sys.executable, "-m", "explorer", "block", "mbconv", "--json"], 0.25),
+)
+PAGE_TARGET_S = 2.5
+SERVER_START_TIMEOUT_S = 90.0
+# The page drew: a plotly chart's SVG or a metric has a size, and the script run is over.
+FIRST_PAINT = """() => {
+  const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg, [data-testid="stMetric"]')]
+    .some(element => element.getBoundingClientRect().height > 0);
+  const app = document.querySelector('[data-testid="stApp"]');
+  return shown && app !== null && app.dataset.testScriptState === 'notRunning';
+}"""
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _wall_and_cpu_s(command: list[str]) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), _children_cpu_s()
+    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start, _children_cpu_s() - cpu
+
+
+def cli_medians(runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds per command over ``runs`` cold runs, taken in turns.
+
+    CPU time (user + system) hardly depends on what else the machine runs; wall time does.
+    """
+    commands = (BARE_TORCH, *COMMANDS)
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in commands}
+    for _ in range(runs):
+        for label, command, _ in commands:
+            times[label].append(_wall_and_cpu_s(command))
+    return {label: tuple(statistics.median(column) for column in zip(*values, strict=True)) for label, values in times.items()}
+
+
+def _process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def page_paths() -> dict[str, str]:
+    """Title -> URL path of every ``st.Page`` in ``app.py`` (the default page is ``/``)."""
+    paths = {}
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            options = {keyword.arg: ast.literal_eval(keyword.value) for keyword in node.keywords}
+            paths[options["title"]] = "/" if options.get("default") else f"/{options['url_path']}"
+    return paths
+
+
+@contextmanager
+def fresh_server() -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on a free port; yields its base URL and pid once it answers."""
+    url = f"http://127.0.0.1:{(port := free_port())}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start on {url}")
+            time.sleep(0.2)
+        yield url, process.pid
+    finally:
+        _stop(process)
+
+
+def first_paints() -> dict[str, tuple[float, float]]:
+    """Seconds from navigation to first paint and the server's CPU seconds meanwhile, per page.
+
+    Each page gets a fresh server and a fresh tab.
+    """
+    from playwright.sync_api import sync_playwright
+
+    paints = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        for title, path in page_paths().items():
+            with fresh_server() as (url, pid):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                tab = context.new_page()
+                start, cpu = time.perf_counter(), _process_cpu_s(pid)
+                tab.goto(url + path, wait_until="commit")
+                tab.wait_for_function(FIRST_PAINT, timeout=120_000, polling=20)
+                paints[f"{title} ({path})"] = (time.perf_counter() - start, _process_cpu_s(pid) - cpu)
+                context.close()
+    return paints
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="cold runs per command (default 5)")
+    parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the browser measurements")
+    args = parser.parse_args()
+    medians = cli_medians(args.runs)
+    torch_wall, torch_cpu = medians[BARE_TORCH[0]]
+    print(f"CLI, median of {args.runs} cold runs each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'command':<32}{'wall s':>8}{'- torch':>9}{'CPU s':>8}{'- torch':>9}{'target':>10}  verdict (wall)")
+    print(f"{BARE_TORCH[0]:<32}{torch_wall:>8.2f}{'':>9}{torch_cpu:>8.2f}")
+    for label, _, target in COMMANDS:
+        wall, cpu = medians[label]
+        print(f"{label:<32}{wall:>8.2f}{wall - torch_wall:>+9.2f}{cpu:>8.2f}{cpu - torch_cpu:>+9.2f}"
+              f"{f'<= +{target:g}':>10}  {_verdict(wall - torch_wall <= target)}")
+    if not args.pages:
+        return
+    print(f"\nFirst paint in Chromium on a fresh server (target <= {PAGE_TARGET_S:g} s); load average {os.getloadavg()[0]:.1f}")
+    print(f"{'page':<42}{'wall s':>8}{'server CPU s':>14}  verdict")
+    for page, (wall, cpu) in first_paints().items():
+        print(f"{page:<42}{wall:>8.2f}{cpu:>14.2f}  {_verdict(wall <= PAGE_TARGET_S)}")
+
+
+if __name__ == "__main__":
+    main()
