@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.demos.activations import BETA_RANGE, ActivationArtifacts, CurveSettings, activation_artifacts
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import figure_style, float_slider, refuse, show_url_notices, toggle
+from views.widgets import chart_columns, figure_style, float_slider, refuse, show_url_notices, toggle
 
 
 def activation_controls() -> CurveSettings:
@@ -46,7 +46,7 @@ def main() -> None:
         col.metric(f"max |{error.approximation} − {error.exact}|", f"{error.max_abs_error:.4f}")
         col.caption(f"at x = {error.at_x} (range {error.range})")
     show_chart(shown.activation_curves, "act_curves", "activation_curves")
-    left, right = st.columns(2)
+    left, right = chart_columns(2)
     with left:
         show_chart(shown.swish_vs_hswish, "act_swish", "swish_vs_hswish")
     with right:

@@ -23,7 +23,7 @@ from explorer.demos.digits import (
 )
 from explorer.demos.se import load_uploaded_image
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import figure_style, int_slider, radio, refuse, select, show_url_notices, toggle
+from views.widgets import chart_columns, figure_style, int_slider, radio, refuse, select, show_url_notices, toggle
 
 RETRAINED = "digits_retrained_weights"
 
@@ -95,7 +95,7 @@ def show_prediction(weights: bytes | None, style: str) -> None:
         st.info("Upload an image of a digit, or pick a held-out example.")
         return
     shown = digit_artifacts(weights, digit, style)
-    left, right = st.columns([1, 2])
+    left, right = chart_columns([1, 2])
     with left:
         show_chart(shown.input, "digit_input_chart", shown.file_name("input"))
     with right:

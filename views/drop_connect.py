@@ -13,7 +13,7 @@ from explorer.demos.drop_connect import (
     dropconnect_artifacts,
 )
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import figure_style, float_slider, int_slider, refuse, select, show_url_notices
+from views.widgets import chart_columns, figure_style, float_slider, int_slider, refuse, select, show_url_notices
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -62,7 +62,7 @@ def main() -> None:
     st.subheader("One MBConv block in training mode, pass after pass")
     st.caption("A residual MBConv block (16 channels, 8 x 8, random weights). Only its drop connect is in training mode; "
                "BatchNorm stays in inference mode, so drop connect is the only difference from the eval output.")
-    left, right = st.columns(2)
+    left, right = chart_columns(2)
     with left:
         show_chart(shown.drop_connect_kept, "dc_kept_chart", "drop_connect_kept")
     with right:

@@ -78,7 +78,7 @@ def _render(spec: NetworkSpec, artifacts: NetworkArtifacts) -> None:
     st.subheader("The paper's table, counted")
     stages = artifacts.stages
     downloads.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3)
-    left, right = st.columns(2)
+    left, right = widgets.chart_columns(2)
     with left:
         downloads.show_chart(artifacts.cost_by_stage, "chart_stages", f"{stem}_cost_by_stage")
     with right:

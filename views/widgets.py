@@ -157,3 +157,13 @@ def figure_style() -> str:
 def refuse(error: ValueError) -> None:
     """Show a refused configuration as a readable error message (never a traceback)."""
     st.error(f"That configuration is not possible: {error}", icon="🚫")
+
+
+def chart_columns(spec: int | list[int]) -> list:
+    """Side-by-side columns for charts on screen; in slide style one chart under the other, full width,
+    so a slide-sized chart keeps its large fonts and its whole title."""
+    count = spec if isinstance(spec, int) else len(spec)
+    if figure_style() == "slide":
+        return [st.container() for _ in range(count)]
+    return list(st.columns(spec))
+
