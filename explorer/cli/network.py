@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from explorer.analysis.counting import count_network
-from explorer.artifacts.networks import layer_frame, paper_figure, stage_frame
+from explorer.artifacts.networks import layer_frame, stage_frame
 from explorer.cli.main import format_count, print_json
+from explorer.models.networks.papers import PaperFigure, paper_figure
 from explorer.models.networks.tables import NETWORK_NAMES, NetworkSpec, network_spec
 
 NETWORK_OPTIONS: tuple[tuple[str, type, str], ...] = (
@@ -46,6 +47,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{key: (None if value is pd.NA else value) for key, value in row.items()} for row in frame.to_dict("records")]
 
 
+def _paper_payload(paper: PaperFigure | None) -> dict[str, Any] | None:
+    """The paper's figures: params, MACs and ImageNet top-1 (a percentage as printed), each with its source."""
+    if paper is None:
+        return None
+    return {"params": paper.params, "macs": paper.macs, "source": paper.source, "top1": paper.top1,
+            "top1_source": paper.top1_source}
+
+
 def network_payload(spec: NetworkSpec) -> dict[str, Any]:
     """The JSON object: spec, totals, the paper's figures, other ops, stages and layers."""
     report = count_network(spec)
@@ -59,7 +68,7 @@ def network_payload(spec: NetworkSpec) -> dict[str, Any]:
         "macs": report.macs,
         "flops": report.flops,
         "resolution": spec.resolution,
-        "paper": {"params": paper.params, "macs": paper.macs, "source": paper.source} if paper else None,
+        "paper": _paper_payload(paper),
         "ops": report.ops,
         "stages": _records(stage_frame(spec, layers)),
         "layers": _records(layers.drop(columns=["% params", "% MACs"])),
@@ -75,6 +84,8 @@ def _print_table(spec: NetworkSpec) -> None:
     if paper:
         macs = format_count(paper.macs) if paper.macs else "-"
         print(f"paper: params {format_count(paper.params)}, MACs {macs} ({paper.source})")
+        if paper.top1 is not None:
+            print(f"paper: ImageNet top-1 {paper.top1}% ({paper.top1_source})")
     for category, count in report.ops.items():
         print(f"  {category + ' ops':<18}{count:>18,}")
     print(stage_frame(spec, layers).to_string(index=False))
