@@ -36,8 +36,7 @@ def main() -> None:
     columns = st.columns(len(shown.near_zero))
     for column, (network, count) in zip(columns, shown.near_zero.items(), strict=True):
         total = int(shown.layers.loc[shown.layers["network"] == network, "kernels (all seeds)"].sum())
-        column.metric(f"{network}: kernels below {threshold:g}", f"{count} of {total:,}", f"{100 * count / total:.2f}%",
-                      delta_color="off")
+        column.metric(f"{network}: kernels below {threshold:g}", f"{count} of {total:,} ({100 * count / total:.2f}%)")
     st.markdown(
         f"**What it shows:** {shown.verdict} These networks trained for {DEFAULT_CONFIG.epochs} epochs on 1,437 "
         "small images; whether all-zero kernels appear with far longer training, as reported for ImageNet-trained "
@@ -49,7 +48,7 @@ def main() -> None:
     with left:
         downloads.show_chart(shown.accuracy, "dk_accuracy", "dead_kernels_accuracy")
     with right:
-        downloads.show_table(shown.accuracy_summary, "dk_accuracy_table", "dead_kernels_accuracy")
+        downloads.show_table(shown.accuracy_summary, "dk_accuracy_table", "dead_kernels_accuracy_summary")
     st.caption(
         "V1-style: stem 16, five depthwise-separable blocks (32, 64, 64, 128, 128; ReLU). V2-style: stem 16, five "
         "inverted residuals with linear bottlenecks (hidden 16, 96, 144, 144, 192; ReLU6). Adam with coupled L2 weight "

@@ -70,7 +70,7 @@ def main() -> None:
         "since ReLU keeps about half the rows of T x. Mean ± std over 20 random matrices."
     )
     with st.expander("Errors for every n"):
-        downloads.show_table(shown.errors, "lb_errors_table", "linear_bottleneck_errors")
+        downloads.show_table(shown.errors, "lb_errors_table", "linear_bottleneck_errors_table")
     _ablation(shown)
     downloads.export_all_panel("linear_bottleneck")
 

@@ -62,7 +62,7 @@ def ablation_verdict(summary: pd.DataFrame) -> str:
 def runs_frame(results: dict, variants: tuple[str, ...]) -> pd.DataFrame:
     """One row per stored run of ``variants``: network, seed, correct, accuracy %."""
     return pd.DataFrame([
-        {"variant": run["variant"], "network": digits.VARIANT_LABELS[run["variant"]], "seed": run["seed"],
+        {"variant": run["variant"], "network": digits.VARIANT_SHORT[run["variant"]], "seed": run["seed"],
          "correct": run["correct"], "n_test": run["n_test"], "accuracy %": round(100.0 * run["correct"] / run["n_test"], 2)}
         for run in results["runs"] if run["variant"] in variants
     ])
@@ -154,6 +154,7 @@ class LastStageArtifacts(PageArtifacts):
     saved_params: int = value_field()
     saved_ms: float | None = value_field(default=None)
     saved_share: float | None = value_field(default=None)
+    saved_stage_ms: float | None = value_field(default=None)
 
 
 def _stage_layers(design: str, report, parts: tuple[str, ...]) -> list[dict]:
@@ -186,6 +187,7 @@ def last_stage_artifacts(style: str, timings: dict[str, last_stage.StageTiming] 
         comparison=last_stage_figure(totals, style), totals=totals, layers=pd.DataFrame(layers),
         saved_macs=int(original["MACs"] - efficient["MACs"]), saved_params=int(original["params"] - efficient["params"]),
         saved_ms=saved_ms, saved_share=100.0 * saved_ms / float(original["latency ms"]) if timings else None,
+        saved_stage_ms=float(original["last stage ms"] - efficient["last stage ms"]) if timings else None,
     )
 
 

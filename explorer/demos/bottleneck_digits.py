@@ -41,6 +41,7 @@ VARIANT_LABELS = {
     "v2_linear": "MobileNetV2-style, linear bottleneck",
     "v2_relu6": "MobileNetV2-style, ReLU6 after the projection",
 }
+VARIANT_SHORT = {"v1": "V1-style", "v2_linear": "V2-style, linear", "v2_relu6": "V2-style, ReLU6"}
 STEM_CHANNELS = 16
 V1_ROWS = ((32, 1), (64, 2), (64, 1), (128, 2), (128, 1))  # (out_channels, stride)
 V2_ROWS = ((16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6))  # (out_channels, stride, expansion)

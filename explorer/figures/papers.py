@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.figures.style import apply_style, color, get_style, require_columns
+from explorer.formatting import short_count
 
 METHOD_LABELS = {"projection": "T⁺ projection (the paper's Fig. 1)", "readout": "best linear read-out"}
 
@@ -63,23 +64,17 @@ def error_curve_figure(curves: pd.DataFrame, n: int, style: str) -> go.Figure:
 
 
 def seed_accuracy_figure(runs: pd.DataFrame, style: str, title: str) -> go.Figure:
-    """Held-out accuracy of every seed per network (dots), with mean ± sample std (bar)."""
+    """Held-out accuracy of every seed per network: the seeds as points beside a box with mean ± std (dashed)."""
     require_columns(runs, ["network", "seed", "accuracy %"], "runs")
     fig = go.Figure()
     for index, (network, rows) in enumerate(runs.groupby("network", sort=False)):
-        std = float(rows["accuracy %"].std(ddof=1)) if len(rows) > 1 else 0.0
-        fig.add_scatter(
-            x=[network] * len(rows), y=rows["accuracy %"], mode="markers", name=f"{network}: seeds",
-            marker={"color": color(style, index), "opacity": 0.6}, text=[f"seed {s}" for s in rows["seed"]],
-            hovertemplate="%{text}: %{y:.2f}%<extra></extra>", showlegend=False,
-        )
-        fig.add_scatter(
-            x=[network], y=[rows["accuracy %"].mean()], mode="markers", name=f"{network}: mean ± std",
-            marker={"color": "#222", "symbol": "line-ew-open", "size": 3 * get_style(style).marker_size},
-            error_y={"type": "data", "array": [std], "color": "#222", "thickness": 2}, showlegend=False,
-            hovertemplate=f"mean %{{y:.2f}}% ± {std:.2f}<extra></extra>",
+        fig.add_box(
+            y=rows["accuracy %"], name=network, marker_color=color(style, index), boxpoints="all", jitter=0.3,
+            pointpos=-1.6, boxmean="sd", text=[f"seed {s}" for s in rows["seed"]], showlegend=False,
+            hovertemplate="%{text}: %{y:.2f}%<extra>" + network + "</extra>",
         )
     fig.update_yaxes(title="held-out accuracy, % (360 digits)")
+    fig.update_xaxes(title="box: quartiles; dashed: mean ± std over seeds")
     return apply_style(fig, style, title)
 
 
@@ -90,11 +85,15 @@ def kernel_norm_figure(norms: pd.DataFrame, threshold: float, style: str) -> go.
     for index, (network, rows) in enumerate(norms.groupby("network", sort=False)):
         fig.add_box(x=rows["layer"], y=rows["norm"], name=network, marker_color=color(style, index),
                     boxpoints="outliers", hovertemplate="%{x}: norm %{y:.4f}<extra>" + network + "</extra>")
-    fig.add_hline(y=threshold, line_dash="dash", line_color="#D62728",
-                  annotation_text=f"near zero below {threshold:g}", annotation_position="bottom right")
+    fig.add_hline(y=threshold, line_dash="dash", line_color="#D62728")
+    # annotations on a log axis take log10 positions (shapes take data values)
+    fig.add_annotation(x=1, xref="paper", xanchor="right", y=float(np.log10(threshold)), yanchor="bottom",
+                       text=f"near zero: below {threshold:g}", showarrow=False, font={"color": "#D62728"})
+    low = min(threshold, float(norms["norm"].min())) / 3
     fig.update_layout(boxmode="group", legend={"orientation": "h", "y": -0.25})
     fig.update_xaxes(title="depthwise layer (block, in depth order)")
-    fig.update_yaxes(title="L2 norm of each 3x3 depthwise kernel", type="log")
+    fig.update_yaxes(title="L2 norm of each 3x3 depthwise kernel", type="log", dtick=1,
+                     range=[float(np.log10(low)), float(np.log10(1.5 * float(norms["norm"].max())))])
     return apply_style(fig, style, "Depthwise-kernel norms after training (all seeds)")
 
 
@@ -103,16 +102,17 @@ def last_stage_figure(comparison: pd.DataFrame, style: str) -> go.Figure:
     require_columns(comparison, ["design", "params", "MACs", "latency ms"], "comparison")
     quantities = [("params", "params"), ("MACs", "MACs (conv + linear)")]
     if comparison["latency ms"].notna().all():
-        quantities.append(("latency ms", "latency, ms (median)"))
+        quantities += [("latency ms", "network latency, ms"), ("last stage ms", "last stage alone, ms")]
     fig = make_subplots(rows=1, cols=len(quantities), subplot_titles=[title for _, title in quantities])
     for col, (column, _) in enumerate(quantities, start=1):
         fig.add_bar(
             x=comparison["design"], y=comparison[column], marker_color=[color(style, i) for i in range(len(comparison))],
-            text=[f"{value:,.4g}" for value in comparison[column]], textposition="outside", showlegend=False,
+            text=[f"{value:.1f}" if column.endswith("ms") else short_count(value, ".3g") for value in comparison[column]],
+            textposition="outside", showlegend=False,
             row=1, col=col, hovertemplate="%{x}: %{y:,}<extra>" + column + "</extra>",
         )
-        fig.update_yaxes(rangemode="tozero", row=1, col=col)
-    styled = apply_style(fig, style, "MobileNetV3-Large: original against efficient last stage (whole network)")
+        fig.update_yaxes(range=[0, 1.18 * float(comparison[column].max())], row=1, col=col)
+    styled = apply_style(fig, style, "MobileNetV3-Large: original against efficient last stage")
     styled.update_annotations(font={"size": get_style(style).font_size})
     return styled
 

@@ -46,7 +46,8 @@ def test_artifacts_savings_and_measured_share():
     assert shown.saved_params == ORIGINAL_STAGE_PARAMS - EFFICIENT_STAGE_PARAMS == -499_520  # efficient has more params
     assert shown.saved_ms == 11.0 - 9.0 and shown.saved_share == 100 * 2 / 11
     assert shown.totals["last stage ms"].tolist() == [2.5, 0.5]
-    assert len(shown.comparison.data) == 3  # params, MACs, latency panels
+    assert len(shown.comparison.data) == 4  # params, MACs, network latency, last stage latency
+    assert shown.saved_stage_ms == 2.0
     assert len(last_stage_artifacts("slide").comparison.data) == 2 and last_stage_artifacts("slide").saved_ms is None
 
 
