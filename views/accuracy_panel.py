@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.analysis.measure import MAX_BUDGET_S, thread_choices
 from explorer.analysis.presets import measure_networks
 from explorer.artifacts.accuracy import accuracy_artifacts
 from explorer.models.networks.papers import published_presets
 from explorer.models.networks.tables import NetworkSpec
 from views import downloads, widgets
-from views.measure_panel import _budget_controls, _measure, _stored
+from views.measure_panel import _measure, _stored
 
 
 @st.cache_data(max_entries=16, show_spinner="Counting every preset…")
@@ -29,7 +30,15 @@ def render_accuracy(spec: NetworkSpec) -> None:
         "Params and MACs are counted here. Dotted: the Pareto front (nothing cheaper is more accurate). "
         "A network without a published figure is drawn on the cost axes only (dashed line)."
     )
-    budget, threads = _budget_controls("acc_measure", 20.0)
+    left, right = st.columns([3, 1])
+    with left:
+        budget = widgets.float_slider(
+            "Time budget for all presets, seconds", "acc_budget", 10.0, MAX_BUDGET_S, 60.0, 5.0,
+            help="Cheapest networks first; one that would not fit what is left is listed as not timed.",
+        )
+    with right:
+        threads = int(widgets.select("Threads", "acc_threads", thread_choices(), 1,
+                                     help="torch threads while measuring (1: steadier on a shared server)."))
     key = ("presets", budget, threads)
     if st.button("Measure latency of every preset", key="acc_measure_button"):
         try:

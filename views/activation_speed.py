@@ -35,7 +35,7 @@ def main() -> None:
         return
     shown = activation_speed_artifacts(timings, widgets.figure_style())
     downloads.show_chart(shown.speed, "as_chart", "activation_speed")
-    downloads.show_table(shown.timings, "as_table", "activation_speed")
+    downloads.show_table(shown.timings, "as_table", "activation_speed_table")
     st.caption(
         f"{elements:,} standard-normal float32 values, not in place, {threads} thread(s), median and IQR over "
         "timed blocks. Op counts are a convention (one op per compare, add, multiply; an exponential and a divide "

@@ -208,6 +208,7 @@ def activation_speed_artifacts(timings: list[ActivationTiming], style: str) -> A
         {"activation": REGISTRY[t.name].label, "name": t.name, "formula": REGISTRY[t.name].formula,
          "ops per element": t.ops_per_element, "ops counted": REGISTRY[t.name].ops_note,
          "ns per element": round(t.ns_per_element, 4), "IQR ns": round(t.iqr_ns_per_element, 4),
+         "q1 ns": round(t.quartiles_ns_per_element[0], 4), "q3 ns": round(t.quartiles_ns_per_element[1], 4),
          "x ReLU (measured)": round(t.ns_per_element / relu, 2),
          "x ReLU (ops)": t.ops_per_element / REGISTRY["relu"].ops_per_element,
          "elements": t.elements, "runs": t.latency.runs, "threads": t.latency.threads}

@@ -39,6 +39,11 @@ class ActivationTiming:
         return self.latency.iqr_s * 1e9 / self.elements
 
     @property
+    def quartiles_ns_per_element(self) -> tuple[float, float]:
+        """25th and 75th percentile of the per-call time, per element."""
+        return self.latency.q1_s * 1e9 / self.elements, self.latency.q3_s * 1e9 / self.elements
+
+    @property
     def ops_per_element(self) -> int:
         return REGISTRY[self.name].ops_per_element
 

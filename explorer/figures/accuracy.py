@@ -9,6 +9,7 @@ https://arxiv.org/abs/1801.04381, https://arxiv.org/abs/1905.02244), EfficientNe
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -85,6 +86,10 @@ def accuracy_figure(frame: pd.DataFrame, current: dict, style: str) -> go.Figure
     for panel, (column, title) in enumerate(axes, start=1):
         _panel(fig, frame, column, panel, style)
         _current(fig, current, panel, column, style)
+        costs = frame[column].dropna()
+        if not costs.empty:  # half a decade of room on the left for the first label, a bit on the right
+            span = [float(np.log10(costs.min())) - 0.5, float(np.log10(costs.max())) + 0.15]
+            fig.update_xaxes(range=span, row=1, col=panel)
         fig.update_xaxes(type="log", title=title, row=1, col=panel)
     fig.update_yaxes(title="ImageNet top-1, % (papers' tables)", row=1, col=1)
     fig.update_layout(legend={"orientation": "h", "y": -0.25})

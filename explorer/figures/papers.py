@@ -118,18 +118,20 @@ def last_stage_figure(comparison: pd.DataFrame, style: str) -> go.Figure:
 
 
 def activation_speed_figure(timings: pd.DataFrame, style: str) -> go.Figure:
-    """Measured ns per element (bars with IQR) next to the cost engine's ops per element (second panel)."""
-    require_columns(timings, ["activation", "ns per element", "IQR ns", "ops per element"], "timings")
+    """Measured ns per element (median bars, whiskers to the quartiles) next to the engine's ops per element."""
+    require_columns(timings, ["activation", "ns per element", "q1 ns", "q3 ns", "ops per element"], "timings")
     fig = make_subplots(rows=1, cols=2, subplot_titles=["measured here: ns per element (median, IQR)",
                                                          "cost engine: ops per element"])
     colors = [color(style, i) for i in range(len(timings))]
     fig.add_bar(x=timings["activation"], y=timings["ns per element"], marker_color=colors, showlegend=False,
-                error_y={"type": "data", "array": timings["IQR ns"] / 2, "color": "#444"}, row=1, col=1,
+                error_y={"type": "data", "symmetric": False, "array": timings["q3 ns"] - timings["ns per element"],
+                         "arrayminus": timings["ns per element"] - timings["q1 ns"], "color": "#444"}, row=1, col=1,
                 hovertemplate="%{x}: %{y:.3f} ns per element<extra></extra>")
     fig.add_bar(x=timings["activation"], y=timings["ops per element"], marker_color=colors, showlegend=False,
                 text=timings["ops per element"], textposition="outside", row=1, col=2,
                 hovertemplate="%{x}: %{y} ops per element<extra></extra>")
-    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.2 * float(timings["ops per element"].max())], row=1, col=2)
     styled = apply_style(fig, style, "Activation cost: measured time against counted ops")
     styled.update_annotations(font={"size": get_style(style).font_size})
     return styled
