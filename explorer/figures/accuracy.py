@@ -2,7 +2,7 @@
 
 Data in, plotly Figure out. The Pareto front (no other preset is both cheaper and more accurate)
 is drawn per panel; a network without a published top-1 is shown on the cost axis only, as a
-dashed vertical line. Papers: MobileNetV1-V3 (https://arxiv.org/abs/1704.04861,
+dashed vertical line at its cost. Papers: MobileNetV1-V3 (https://arxiv.org/abs/1704.04861,
 https://arxiv.org/abs/1801.04381, https://arxiv.org/abs/1905.02244), EfficientNet
 (https://arxiv.org/abs/1905.11946), EfficientNetV2 (https://arxiv.org/abs/2104.00298).
 """
@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.figures.style import apply_style, color, get_style, require_columns
+from explorer.formatting import short_count
 
 COST_AXES = (("MACs", "MACs (conv + linear)"), ("params", "params"), ("latency ms", "measured latency, ms"))
 
@@ -46,21 +47,27 @@ def _panel(fig: go.Figure, frame: pd.DataFrame, column: str, panel: int, style: 
             row=1, col=panel,
         )
     front = shown[pareto_mask(shown[column], shown["top1"])].sort_values(column)
+    logs = np.log10(front[column].astype(float))
+    # labels in the left third of the front read to the right of their point, the others to the left
+    left_third = logs < logs.min() + (logs.max() - logs.min()) / 3 if len(front) else logs
     fig.add_scatter(
         x=front[column], y=front["top1"], mode="lines+text", line={"shape": "hv", "dash": "dot", "color": "#222"},
-        text=front["member"], textposition=["top right", *["top left"] * (len(front) - 1)],
+        text=front["member"], textposition=["top right" if left else "top left" for left in left_third],
         textfont={"size": get_style(style).font_size - 4},
         name="Pareto front", legendgroup="front", showlegend=panel == 1, hoverinfo="skip", row=1, col=panel,
     )
 
 
-def _current(fig: go.Figure, current: dict, panel: int, column: str, style: str) -> None:
+def _current(fig: go.Figure, current: dict, panel: int, column: str, style: str, span: tuple[float, float]) -> None:
     cost = current.get(column)
     if cost is None or pd.isna(cost):
         return
-    if current.get("top1") is None:
-        fig.add_vline(x=cost, line_dash="dash", line_color="#D62728", row=1, col=panel,
-                      annotation_text="current: no published top-1", annotation_textangle=-90)
+    if current.get("top1") is None:  # on the cost axis only: a dashed vertical line across the accuracy range
+        fig.add_scatter(
+            x=[cost, cost], y=list(span), mode="lines", line={"dash": "dash", "color": "#D62728"}, legendgroup="current",
+            name=f"current: {current['label']} (no published top-1)", showlegend=panel == 1, row=1, col=panel,
+            hovertemplate=f"{current['label']}: {short_count(cost)} {column}, no published top-1<extra></extra>",
+        )
         return
     fig.add_scatter(
         x=[cost], y=[current["top1"]], mode="markers", name=f"current: {current['label']}", legendgroup="current",
@@ -85,7 +92,7 @@ def accuracy_figure(frame: pd.DataFrame, current: dict, style: str) -> go.Figure
     fig = make_subplots(rows=1, cols=len(axes), shared_yaxes=True, horizontal_spacing=0.04)
     for panel, (column, title) in enumerate(axes, start=1):
         _panel(fig, frame, column, panel, style)
-        _current(fig, current, panel, column, style)
+        _current(fig, current, panel, column, style, (float(frame["top1"].min()), float(frame["top1"].max())))
         costs = frame[column].dropna()
         if not costs.empty:  # half a decade of room on the left for the first label, a bit on the right
             span = [float(np.log10(costs.min())) - 0.5, float(np.log10(costs.max())) + 0.15]

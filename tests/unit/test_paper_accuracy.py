@@ -111,8 +111,9 @@ def test_chart_places_a_published_network_as_a_star_and_an_unpublished_one_on_th
     assert len(stars) == 2 and stars[0].y == (77.1,)  # one per panel (MACs, params); latency not measured
     assert published.current_top1 == 77.1
     design = accuracy_artifacts(network_spec("mobilenet_v2", width_mult=0.75), "slide")
-    assert not [trace for trace in design.accuracy_chart.data if trace.name and trace.name.startswith("current")]
-    lines = [shape for shape in design.accuracy_chart.layout.shapes if shape.type == "line"]
-    assert len(lines) == 2 and lines[0].x0 == 209_069_792 and lines[1].x0 == 2_636_424  # counted MACs, params
+    lines = [trace for trace in design.accuracy_chart.data if trace.name and trace.name.startswith("current")]
+    assert [trace.mode for trace in lines] == ["lines", "lines"] and "no published top-1" in lines[0].name
+    assert lines[0].x == (209_069_792, 209_069_792) and lines[1].x == (2_636_424, 2_636_424)  # counted MACs, params
+    assert lines[0].y == (50.6, 85.7)  # across the published range
     assert design.current_top1 is None
     assert set(design.exports()) == {"accuracy_chart", "accuracy_table"}
