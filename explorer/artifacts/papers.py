@@ -73,7 +73,7 @@ def linear_bottleneck_artifacts(n: int, seed: int, style: str, results: dict | N
     """The spiral at embedding dimension ``n`` with matrix ``seed``, the error curves and the digits ablation."""
     points, matrix = spiral(), random_embedding(n, seed)
     shown = reconstruct(points, matrix, relu=True)
-    curves = pd.DataFrame(error_curves(matrices, points))
+    curves = pd.DataFrame(list(error_curves(matrices)))
     results = results if results is not None else digits.load_results()
     variants = ("v2_linear", "v2_relu6")
     runs = runs_frame(results, variants)

@@ -15,6 +15,8 @@ Two errors are reported, both relative (``||X - X̂||_F / ||X||_F``):
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 MIN_DIMENSION, MAX_DIMENSION = 2, 30
@@ -59,14 +61,16 @@ def relative_error(points: np.ndarray, estimate: np.ndarray) -> float:
     return float(np.linalg.norm(points - estimate) / np.linalg.norm(points))
 
 
-def error_curves(matrices: int = DEFAULT_MATRICES, points: np.ndarray | None = None) -> list[dict]:
-    """For every n from 2 to 30 and each of ``matrices`` random T (seeds 0..): both errors, ReLU or not.
+@functools.lru_cache(maxsize=8)
+def error_curves(matrices: int = DEFAULT_MATRICES) -> tuple[dict, ...]:
+    """For every n from 2 to 30 and each of ``matrices`` random T (seeds 0..): both errors on the spiral, ReLU or not.
 
-    Returns one row per (n, relu, method) with the mean, the sample std and the min and max over matrices.
+    One row per (n, relu, method) with the mean, the sample std and the min and max over matrices.
+    Cached (the curves do not depend on the n on screen); treat the rows as read-only.
     """
     if isinstance(matrices, bool) or not isinstance(matrices, int) or not 1 <= matrices <= 200:
         raise ValueError(f"matrices: must be a whole number from 1 to 200, got {matrices!r}.")
-    points = spiral() if points is None else points
+    points = spiral()
     rows = []
     for n in range(MIN_DIMENSION, MAX_DIMENSION + 1):
         for relu in (True, False):
@@ -81,4 +85,4 @@ def error_curves(matrices: int = DEFAULT_MATRICES, points: np.ndarray | None = N
                     "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
                     "min": float(values.min()), "max": float(values.max()),
                 })
-    return rows
+    return tuple(rows)

@@ -32,7 +32,7 @@ def test_without_relu_nothing_is_lost_for_any_n():
 
 
 def test_error_falls_with_n_and_projection_tends_to_one_half():
-    curves = pd.DataFrame(error_curves(matrices=10)).set_index(["n", "relu", "method"])["mean error"]
+    curves = pd.DataFrame(list(error_curves(matrices=10))).set_index(["n", "relu", "method"])["mean error"]
     assert curves[(2, True, "readout")] > 0.5 > 0.01 > curves[(30, True, "readout")]
     assert curves[(2, True, "projection")] > curves[(30, True, "projection")]
     # T⁺ ReLU(T x) -> x / 2 for Gaussian T: the error tends to 0.5, not 0
