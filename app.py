@@ -21,6 +21,12 @@ PAGES = {
         st.Page(str(ROOT / "views/digits.py"), title="SE in a trained network", icon="🔢", url_path="se-trained"),
         st.Page(str(ROOT / "views/drop_connect.py"), title="Drop connect", icon="🎲", url_path="drop-connect"),
     ],
+    "Papers' claims": [
+        st.Page(str(ROOT / "views/linear_bottleneck.py"), title="Linear bottleneck", icon="🌀", url_path="linear-bottleneck"),
+        st.Page(str(ROOT / "views/dead_kernels.py"), title="Dead depthwise kernels", icon="💀", url_path="dead-kernels"),
+        st.Page(str(ROOT / "views/last_stage.py"), title="The last stage", icon="🏁", url_path="last-stage"),
+        st.Page(str(ROOT / "views/activation_speed.py"), title="Activation speed", icon="⚡", url_path="activation-speed"),
+    ],
     "Networks": [
         st.Page(str(ROOT / "views/networks.py"), title="Networks", icon="🕸️", url_path="networks"),
         st.Page(str(ROOT / "views/scaling.py"), title="Compound scaling", icon="📐", url_path="scaling"),

@@ -22,6 +22,7 @@ from explorer.models.networks.tables import (
     network_spec,
 )
 from views import downloads, widgets
+from views.accuracy_panel import render_accuracy
 from views.measure_panel import render_network_latency
 
 
@@ -109,6 +110,7 @@ def main() -> None:
     artifacts = _cached_artifacts(spec, widgets.figure_style())
     _metrics(artifacts.totals)
     _render(spec, artifacts)
+    render_accuracy(spec)
     with st.expander("Latency and memory on this server"):
         render_network_latency(spec)
     downloads.model_downloads(spec, key="net_model")

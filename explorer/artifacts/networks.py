@@ -24,8 +24,12 @@ from explorer.figures.networks import (
     cost_share_figure,
     family_figure,
 )
-from explorer.models.networks.reported import PaperFigure, paper_figure
-from explorer.models.networks.tables import NetworkSpec, network_spec, network_table
+from explorer.models.networks.papers import PaperFigure, paper_figure
+from explorer.models.networks.tables import (
+    NetworkSpec,
+    network_spec,
+    network_table,
+)
 
 FAMILY_NOTES = {
     "mobilenet_v1": (

@@ -1,7 +1,8 @@
 """``python -m explorer export block|network ...``: every chart and table of a view, written to files.
 
 ``export block KIND [block options]`` takes the flags of ``python -m explorer block``;
-``export network NAME [network options]`` those of ``python -m explorer network``.
+``export network NAME [network options]`` those of ``python -m explorer network``;
+``export linear-bottleneck|dead-kernels|last-stage`` the papers' claims pages that need no measurement.
 
 The files are the ones the app's "Export all" ZIP holds, made by the same library
 functions (:func:`explorer.artifacts.blocks.block_artifacts`, :func:`explorer.artifacts.networks.network_artifacts`,
@@ -120,8 +121,37 @@ def _add_network_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_export_network)
 
 
+def run_export_paper_page(args: argparse.Namespace) -> int:
+    from explorer.artifacts import papers
+
+    render.check_scale(args.scale)
+    if args.target == "linear-bottleneck":
+        artifacts = papers.linear_bottleneck_artifacts(args.n, args.seed, args.style)
+    elif args.target == "dead-kernels":
+        artifacts = papers.dead_kernel_artifacts(args.threshold, args.style)
+    else:
+        artifacts = papers.last_stage_artifacts(args.style)
+    return export_view(_prefixed(artifacts.exports(), args.target.replace("-", "_")), args, {})
+
+
+def _add_paper_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """The papers' claims pages whose content needs no measurement: linear bottleneck, dead kernels, last stage."""
+    for target, text in (("linear-bottleneck", "the Linear bottleneck page (spiral at --n, digits ablation)"),
+                         ("dead-kernels", "the Dead depthwise kernels page"),
+                         ("last-stage", "the Last stage page (counts; latency is measured in the app)")):
+        parser = subparsers.add_parser(target, help=f"every chart and table of {text}")
+        _add_common_options(parser)
+        if target == "linear-bottleneck":
+            parser.add_argument("--n", type=int, default=3, help="embedding dimension, 2 to 30 (default 3)")
+            parser.add_argument("--seed", type=int, default=0, help="random matrix seed (default 0)")
+        if target == "dead-kernels":
+            parser.add_argument("--threshold", type=float, default=1e-2, help="near-zero L2 norm (default 0.01)")
+        parser.set_defaults(func=run_export_paper_page)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="write every chart and table of a view to files (PNG, SVG, PDF, CSV, ...)")
     targets = parser.add_subparsers(dest="target", required=True, parser_class=type(parser))
     _add_block_parser(targets)
     _add_network_parser(targets)
+    _add_paper_parsers(targets)

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "explorer.cli.export",
     "explorer.cli.measure",
     "explorer.cli.digits",
+    "explorer.cli.papers",
 )
 
 

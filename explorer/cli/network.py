@@ -13,7 +13,7 @@ from typing import Any
 from explorer.analysis.breakdown import layer_rows, stage_rows
 from explorer.analysis.counting import count_network
 from explorer.cli.main import format_count, print_json
-from explorer.models.networks.reported import paper_figure
+from explorer.models.networks.papers import PaperFigure, paper_figure
 from explorer.models.networks.tables import NETWORK_NAMES, NetworkSpec, network_spec
 
 NETWORK_OPTIONS: tuple[tuple[str, type, str], ...] = (
@@ -41,6 +41,14 @@ def network_spec_from_args(args: argparse.Namespace) -> NetworkSpec:
     return network_spec(args.name, full_conv=args.full_conv, **options)
 
 
+def _paper_payload(paper: PaperFigure | None) -> dict[str, Any] | None:
+    """The paper's figures: params, MACs and ImageNet top-1 (a percentage as printed), each with its source."""
+    if paper is None:
+        return None
+    return {"params": paper.params, "macs": paper.macs, "source": paper.source, "top1": paper.top1,
+            "top1_source": paper.top1_source}
+
+
 def network_payload(spec: NetworkSpec) -> dict[str, Any]:
     """The JSON object: spec, totals, the paper's figures, other ops, stages and layers."""
     report = count_network(spec)
@@ -54,7 +62,7 @@ def network_payload(spec: NetworkSpec) -> dict[str, Any]:
         "macs": report.macs,
         "flops": report.flops,
         "resolution": spec.resolution,
-        "paper": {"params": paper.params, "macs": paper.macs, "source": paper.source} if paper else None,
+        "paper": _paper_payload(paper),
         "ops": report.ops,
         "stages": stage_rows(spec, layers),
         "layers": layers,
@@ -71,6 +79,8 @@ def _print_table(spec: NetworkSpec) -> None:
     if paper:
         macs = format_count(paper.macs) if paper.macs else "-"
         print(f"paper: params {format_count(paper.params)}, MACs {macs} ({paper.source})")
+        if paper.top1 is not None:
+            print(f"paper: ImageNet top-1 {paper.top1}% ({paper.top1_source})")
     for category, count in report.ops.items():
         print(f"  {category + ' ops':<18}{count:>18,}")
     print(pd.DataFrame(stage_rows(spec, layer_rows(spec, report))).to_string(index=False))
