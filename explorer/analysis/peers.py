@@ -40,11 +40,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from explorer.analysis.costs import CostReport, _layer_from_call, _meta_copy, _trace_leaf_calls
-from explorer.analysis.measure import DEFAULT_MEMORY_BUDGET, check_budget, check_feasible
+from explorer.analysis.measure import BLOCK_HINT, DEFAULT_MEMORY_BUDGET, NETWORK_HINT, check_budget, check_feasible
 from explorer.analysis.memory import memory_report
 from explorer.analysis.peer_rules import CATEGORIES, TOOLS, layer_category
+from explorer.models.blocks import build_block
+from explorer.models.networks.build import build_network
+from explorer.models.networks.tables import NetworkSpec, network_table
+from explorer.models.specs import BlockSpec
 
-DEFAULT_BUDGET_S = 30.0
+DEFAULT_BUDGET_S = 60.0
 TOOL_PASSES = 6  # five tools, one forward pass each, plus the fvcore JIT trace's overhead
 HINT = "lower the input size, the channels or the expansion"
 
@@ -399,7 +403,8 @@ def referee(module: nn.Module, input_shape: Sequence[int], budget_s: float = DEF
     if unknown:
         raise ValueError(f"tools: unknown {', '.join(unknown)}; valid tools are {', '.join(TOOLS)}.")
     budget_s = check_budget(budget_s)
-    ours, calls = _leaf_calls(module, shape)
+    with _isolated([]):  # the rules import the tools' dispatch tables, whose imports warn
+        ours, calls = _leaf_calls(module, shape)
     check_referee_feasible(module, shape, budget_s, memory_budget, hint)
     before = _fingerprint(module)
     with _RUN_LOCK:
@@ -418,3 +423,17 @@ def referee(module: nn.Module, input_shape: Sequence[int], budget_s: float = DEF
     if _fingerprint(module) != before:
         raise RuntimeError("a peer counter changed the module it was given; this is a bug in explorer.analysis.peers.")
     return RefereeReport(shape, ours, calls, tuple(peers))
+
+
+def referee_block(spec: BlockSpec, budget_s: float = DEFAULT_BUDGET_S, tools: Sequence[str] = tuple(TOOLS)) -> RefereeReport:
+    """:func:`referee` on the module the Blocks page shows for ``spec`` (built on meta, materialised after the checks)."""
+    with torch.device("meta"):
+        module = build_block(spec)
+    return referee(module, (spec.in_channels, spec.size, spec.size), budget_s, hint=BLOCK_HINT, tools=tools)
+
+
+def referee_network(spec: NetworkSpec, budget_s: float = DEFAULT_BUDGET_S, tools: Sequence[str] = tuple(TOOLS)) -> RefereeReport:
+    """:func:`referee` on the network the Networks page shows for ``spec``."""
+    with torch.device("meta"):
+        module = build_network(network_table(spec))
+    return referee(module, (3, spec.resolution, spec.resolution), budget_s, hint=NETWORK_HINT, tools=tools)
