@@ -60,7 +60,9 @@ def _render(report: RefereeReport, name: str, key: str) -> None:
         downloads.show_table(artifacts.layers, f"{key}_table_layers", artifacts.file_name("layers"))
         downloads.show_table(artifacts.by_type, f"{key}_table_types", artifacts.file_name("by_type"))
     st.markdown("**What each tool counts** (read from the pinned sources)")
-    downloads.show_table(artifacts.rules, f"{key}_table_rules", artifacts.file_name("rules"))
+    st.markdown("\n".join(f"- **{row['counter']}** {row['version']} ({row['reports']}): {row['what it counts']}"
+                           for row in artifacts.rules.to_dict("records")))
+    downloads.register_for_export({artifacts.file_name("rules"): artifacts.rules})
 
 
 def render_referee_panel(config: Hashable, build: Callable[[], nn.Module], input_shape: Sequence[int], name: str,
