@@ -10,7 +10,9 @@ time checks) and the input shape. Results are kept per configuration in ``st.ses
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 import torch
 from torch import nn
@@ -47,18 +49,30 @@ def _run(config: Hashable, build: Callable[[], nn.Module], input_shape: Sequence
         del stored[old]
 
 
+def _counts_format(frame: pd.DataFrame) -> dict[str, Any]:
+    """Thousands separators for every whole-number column of a table."""
+    columns = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_integer_dtype(dtype)]
+    return {"column_config": {name: st.column_config.NumberColumn(format="localized") for name in columns}}
+
+
 def _render(report: RefereeReport, name: str, key: str) -> None:
     artifacts = referee_artifacts(report, name, widgets.figure_style())
+    failed = [peer for peer in report.peers if peer.error]
+    if failed:
+        st.warning("\n".join(f"- **{peer.label}**: {peer.error}" for peer in failed), icon="⚠️")
     downloads.show_chart(artifacts.totals_chart, f"{key}_chart_totals", artifacts.file_name("totals_chart"))
     st.caption("FlopCounterMode reports FLOPs (2 per MAC); here it is halved to MACs. Empty cells: the tool counts "
                "nothing for that category.")
-    downloads.show_table(artifacts.totals, f"{key}_table_totals", artifacts.file_name("totals"))
+    downloads.show_table(artifacts.totals, f"{key}_table_totals", artifacts.file_name("totals"),
+                         **_counts_format(artifacts.totals))
     if artifacts.disagreement_chart is not None:
         st.markdown("**Which layers each counter skips or counts differently**")
         downloads.show_chart(artifacts.disagreement_chart, f"{key}_chart_types", artifacts.file_name("disagreement_chart"))
     with st.expander(f"Per-layer counts of every tool ({len(artifacts.layers)} layers)"):
-        downloads.show_table(artifacts.layers, f"{key}_table_layers", artifacts.file_name("layers"))
-        downloads.show_table(artifacts.by_type, f"{key}_table_types", artifacts.file_name("by_type"))
+        downloads.show_table(artifacts.layers, f"{key}_table_layers", artifacts.file_name("layers"),
+                             **_counts_format(artifacts.layers))
+        downloads.show_table(artifacts.by_type, f"{key}_table_types", artifacts.file_name("by_type"),
+                             **_counts_format(artifacts.by_type))
     st.markdown("**What each tool counts** (read from the pinned sources)")
     st.markdown("\n".join(f"- **{row['counter']}** {row['version']} ({row['reports']}): {row['what it counts']}"
                            for row in artifacts.rules.to_dict("records")))
