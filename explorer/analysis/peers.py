@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from explorer.analysis.costs import CostReport, _layer_from_call, _meta_copy, _trace_leaf_calls
+from explorer.analysis.costs import CostReport, _layer_from_call, _meta_copy, _trace_leaf_calls, _unexecuted_params
 from explorer.analysis.measure import BLOCK_HINT, DEFAULT_MEMORY_BUDGET, NETWORK_HINT, check_budget, check_feasible
 from explorer.analysis.memory import memory_report
 from explorer.analysis.peer_rules import CATEGORIES, TOOLS, layer_category
@@ -317,7 +317,8 @@ RUNNERS: dict[str, Callable[[nn.Module, torch.Tensor], tuple[int, dict[str, int]
 
 
 def _leaf_calls(module: nn.Module, input_shape: tuple[int, ...]) -> tuple[CostReport, tuple[LayerCall, ...]]:
-    """Our cost report of ``module`` and every leaf call with each tool's rule applied (meta tensors)."""
+    """Our cost report of ``module`` (the rows of :func:`~explorer.analysis.costs.count_costs`) and every
+    leaf call with each tool's rule applied (meta tensors)."""
     shadow = _meta_copy(module)
     try:
         traced, output = _trace_leaf_calls(shadow, input_shape)
@@ -331,6 +332,7 @@ def _leaf_calls(module: nn.Module, input_shape: tuple[int, ...]) -> tuple[CostRe
         ours = {key: value for key, value in {"MACs": row.macs, **row.ops}.items() if value}
         rules = {name: tool.rule(call.module, call.inputs, call.output) for name, tool in TOOLS.items()}
         calls.append(LayerCall(call.name, row.type, layer_category(call.module), ours, rules))
+    rows.extend(_unexecuted_params(shadow, seen))
     out_shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else ()
     return CostReport(input_shape, out_shape, tuple(rows)), tuple(calls)
 
@@ -369,14 +371,15 @@ def _run_tool(tool: str, pristine: nn.Module, sample: torch.Tensor, calls: Seque
 
 
 def check_referee_feasible(module: nn.Module, input_shape: Sequence[int], budget_s: float = DEFAULT_BUDGET_S,
-                           memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = HINT) -> None:
+                           memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = HINT,
+                           costs: CostReport | None = None) -> None:
     """Refuse (ValueError naming what to lower) a module too large to run the five tools on.
 
     Memory: the weights twice (a pristine copy and one tool's copy) plus every activation kept at
     once (a JIT trace may hold them all); time: six pessimistic forward passes (one per tool and
     the fvcore trace), estimated on meta tensors before anything is allocated.
     """
-    memory = memory_report(module, input_shape)
+    memory = memory_report(module, input_shape, costs=costs)
     every_output = sum(layer.output_bytes for layer in memory.layers)
     held = memory.parameter_bytes + max(every_output - memory.peak_activation_bytes, 0)
     check_feasible(memory, budget_s, memory_budget, hint, passes=TOOL_PASSES, held_bytes=held)
@@ -405,7 +408,7 @@ def referee(module: nn.Module, input_shape: Sequence[int], budget_s: float = DEF
     budget_s = check_budget(budget_s)
     with _isolated([]):  # the rules import the tools' dispatch tables, whose imports warn
         ours, calls = _leaf_calls(module, shape)
-    check_referee_feasible(module, shape, budget_s, memory_budget, hint)
+    check_referee_feasible(module, shape, budget_s, memory_budget, hint, costs=ours)
     before = _fingerprint(module)
     with _RUN_LOCK:
         start = time.perf_counter()

@@ -165,3 +165,10 @@ def test_too_large_a_configuration_is_refused_with_what_to_lower():
         referee_network(network_spec("efficientnet_b0", resolution=2048))
     with pytest.raises(ValueError, match="tools: unknown nope"):
         referee(nn.Conv2d(3, 4, 3), (3, 8, 8), tools=("nope",))
+
+
+def test_our_side_is_the_cost_engines_count(block):
+    from explorer.analysis.counting import block_report
+
+    spec = block_spec(next(kind for kind in BLOCKS if _block(kind) is block))
+    assert block.ours.to_dict() == block_report(spec).to_dict() | {"skipped": []}
