@@ -52,6 +52,9 @@ DEFAULT_BUDGET_S = 60.0
 TOOL_PASSES = 6  # five tools, one forward pass each, plus the fvcore JIT trace's overhead
 HINT = "lower the input size, the channels or the expansion"
 
+# Quickest first, so that a budget used up on a busy server leaves out the slowest (fvcore's JIT trace).
+RUN_ORDER = ("flop_counter", "thop", "torchinfo", "ptflops", "fvcore")
+
 _RUN_LOCK = threading.Lock()
 
 
@@ -414,18 +417,18 @@ def referee(module: nn.Module, input_shape: Sequence[int], budget_s: float = DEF
         start = time.perf_counter()
         pristine = _materialised(module)
         sample = torch.randn((1, *shape), generator=torch.Generator().manual_seed(0))
-        peers = []
-        for tool in tools:
+        peers = {}
+        for tool in sorted(tools, key=RUN_ORDER.index):
             if time.perf_counter() - start > budget_s:
                 spec = TOOLS[tool]
-                peers.append(PeerCount(tool, spec.label, spec.unit,
-                                       error=f"could not count: not run, the {budget_s:g} s time budget was used up"))
+                peers[tool] = PeerCount(tool, spec.label, spec.unit,
+                                        error=f"could not count: not run, the {budget_s:g} s time budget was used up")
                 continue
-            peers.append(_run_tool(tool, pristine, sample, calls))
+            peers[tool] = _run_tool(tool, pristine, sample, calls)
         del pristine
     if _fingerprint(module) != before:
         raise RuntimeError("a peer counter changed the module it was given; this is a bug in explorer.analysis.peers.")
-    return RefereeReport(shape, ours, calls, tuple(peers))
+    return RefereeReport(shape, ours, calls, tuple(peers[tool] for tool in tools))
 
 
 def referee_block(spec: BlockSpec, budget_s: float = DEFAULT_BUDGET_S, tools: Sequence[str] = tuple(TOOLS)) -> RefereeReport:

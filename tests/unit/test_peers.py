@@ -18,6 +18,7 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
+from explorer.analysis.measure import MAX_BUDGET_S
 from explorer.analysis.peer_rules import TOOLS
 from explorer.analysis.peers import _fingerprint, referee, referee_block, referee_network
 from explorer.models.blocks import build_block
@@ -30,12 +31,12 @@ NETWORKS = ("mobilenet_v2", "mobilenet_v3_large", "efficientnet_b0")
 
 @functools.cache
 def _block(kind: str):
-    return referee_block(block_spec(kind))
+    return referee_block(block_spec(kind), MAX_BUDGET_S)  # a busy test machine must not run out of time
 
 
 @functools.cache
 def _network(name: str):
-    return referee_network(network_spec(name))
+    return referee_network(network_spec(name), MAX_BUDGET_S)
 
 
 @pytest.fixture(params=BLOCKS)
@@ -89,7 +90,7 @@ def test_each_tool_rule_in_terms_of_our_categories(network):
 
 def test_efficientnet_b0_numbers_match_torchvision_and_the_published_spread():
     ours = _network("efficientnet_b0")
-    reference = referee(torchvision.models.efficientnet_b0(), (3, 224, 224))
+    reference = referee(torchvision.models.efficientnet_b0(), (3, 224, 224), MAX_BUDGET_S)
     totals = {peer.tool: peer.macs for peer in ours.peers}
     assert totals == {peer.tool: peer.macs for peer in reference.peers}
     assert totals == {"torchinfo": 385_867_108, "fvcore": 401_659_392, "ptflops": 410_196_896, "thop": 415_145_024,
@@ -134,7 +135,7 @@ def test_conv_bn_relu_counted_by_hand():
 def test_the_callers_module_and_the_globals_are_untouched(capsys):
     module = torchvision.models.mobilenet_v3_small().eval()
     before, relu, mul, filters = _fingerprint(module), F.relu, torch.Tensor.mul, list(warnings.filters)
-    report = referee(module, (3, 96, 96))
+    report = referee(module, (3, 96, 96), MAX_BUDGET_S)
     assert all(peer.error is None and not peer.notes for peer in report.peers)
     assert _fingerprint(module) == before
     assert not any(hasattr(sub, "total_ops") or hasattr(sub, "__flops__") for sub in module.modules())
