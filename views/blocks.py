@@ -18,6 +18,7 @@ from explorer.models.activations import BLOCK_ACTIVATIONS, GATE_NAMES, activatio
 from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec, textbook_spec
 from views import downloads, widgets
 from views.measure_panel import render_measure_panel
+from views.referee_panel import render_block_referee
 
 KIND_DEPENDENT_KEYS = ("activation", "gate", "expansion", "se_ratio", "drop_connect", "groups", "size", "sweep")
 
@@ -204,6 +205,8 @@ def main() -> None:
     artifacts = block_artifacts(spec, widgets.figure_style(), sweep, log_scale, unit)
     _metrics(spec, artifacts.totals, unit)
     _render_artifacts(spec, artifacts)
+    with st.expander("Referee: what torchinfo, fvcore, ptflops, thop and FlopCounterMode count for this block"):
+        render_block_referee(spec)
     st.subheader("Take it with you")
     st.caption("This block as a plain-PyTorch snippet (needs only torch), its printed structure, or ONNX for Netron.")
     downloads.model_downloads(spec)

@@ -24,6 +24,7 @@ from explorer.models.networks.tables import (
 from views import downloads, widgets
 from views.accuracy_panel import render_accuracy
 from views.measure_panel import render_network_latency
+from views.referee_panel import render_network_referee
 
 
 def _family_controls(name: str) -> dict[str, Any]:
@@ -113,6 +114,8 @@ def main() -> None:
     render_accuracy(spec)
     with st.expander("Latency and memory on this server"):
         render_network_latency(spec)
+    with st.expander("Referee: what torchinfo, fvcore, ptflops, thop and FlopCounterMode count for this network"):
+        render_network_referee(spec)
     downloads.model_downloads(spec, key="net_model")
     downloads.export_all_panel(zip_name=spec.name)
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "explorer.cli.measure",
     "explorer.cli.digits",
     "explorer.cli.papers",
+    "explorer.cli.peers",
 )
 
 
