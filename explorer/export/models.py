@@ -11,6 +11,7 @@ from torch import nn
 
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
+from explorer.models.networks.design import DesignSpec
 from explorer.models.networks.tables import NetworkSpec, network_table
 from explorer.models.specs import BlockSpec
 
@@ -55,15 +56,39 @@ def network_snippet(spec: NetworkSpec) -> str:
     )
 
 
+def design_snippet(spec: DesignSpec) -> str:
+    """Python code that rebuilds the custom design from its notation with this library and counts it."""
+    fields = spec.to_dict()
+    arch = fields.pop("arch")
+    arguments = "".join(f"    {name}={value!r},\n" for name, value in fields.items())
+    return (
+        f'"""{spec.label}: a custom design in timm\'s notation, rebuilt with the efficient-CNN explorer library."""\n\n'
+        "import torch\n\n"
+        "from explorer.analysis.counting import count_network\n"
+        "from explorer.models.networks.build import build_network\n"
+        "from explorer.models.networks.design import DesignSpec, parse_arch\n\n"
+        f"ARCH = {arch!r}\n"
+        f"spec = DesignSpec(\n    rows=parse_arch(ARCH, {spec.activation!r}),\n{arguments})\n"
+        "model = build_network(spec.table()).eval()\n"
+        "report = count_network(spec)\n"
+        "print(f'params {report.params:,}  MACs {report.macs:,}')\n"
+        "with torch.no_grad():\n"
+        "    logits = model(torch.randn(1, 3, spec.resolution, spec.resolution))\n"
+        "print('logits shape:', tuple(logits.shape))\n"
+    )
+
+
 def _paper_note(paper: str) -> str:
     return f" ({paper})" if paper else ""
 
 
-Model = BlockSpec | NetworkSpec
+Model = BlockSpec | NetworkSpec | DesignSpec
 
 
 def model_snippet(spec: Model) -> str:
     """The rebuild snippet of a block or a network spec."""
+    if isinstance(spec, DesignSpec):
+        return design_snippet(spec)
     return block_snippet(spec) if isinstance(spec, BlockSpec) else network_snippet(spec)
 
 
@@ -90,6 +115,8 @@ def model_stem(spec: Model) -> str:
     """A file-name stem for the model's files: ``mbconv_block``, ``mobilenet_v2_0.75_160``, ``efficientnet_b0_224``."""
     if isinstance(spec, BlockSpec):
         return f"{spec.kind}_block"
+    if isinstance(spec, DesignSpec):
+        return f"custom_design_{spec.resolution}"
     width = f"_{spec.width_mult:g}" if "width_mult" in spec.family.options else ""
     return f"{spec.name}{width}_{spec.resolution}" + ("_full_conv" if spec.full_conv else "")
 

@@ -170,7 +170,7 @@ def _check_row(index: int, row: DesignRow) -> None:
     if row.kind not in BLOCK_KINDS:
         raise _row_error(index, "kind", f"unknown block {row.kind!r}; valid blocks are {', '.join(BLOCK_KINDS)}.")
     checks = (
-        ("kernel_size", row.kernel_size in KERNELS and _whole(row.kernel_size, 1, 11), f"must be one of {', '.join(map(str, KERNELS))}"),
+        ("kernel_size", row.kernel_size in KERNELS and _whole(row.kernel_size, 1, 11), f"must be one of {', '.join(map(str, KERNELS))}"),  # noqa: E501
         ("stride", row.stride in STRIDES and _whole(row.stride, 1, 2), "must be 1 or 2"),
         ("out_channels", _whole(row.out_channels, 1, MAX_CHANNELS), f"must be a whole number from 1 to {MAX_CHANNELS}"),  # noqa: E501
         ("repeats", _whole(row.repeats, 1, MAX_REPEATS), f"must be a whole number from 1 to {MAX_REPEATS}"),
