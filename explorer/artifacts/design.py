@@ -90,10 +90,9 @@ def design_artifacts(design: DesignSpec, reference: DesignSpec | None, style: st
         difference = difference_frame(stages, reference_stages)
     return DesignArtifacts(
         params=report.params, macs=report.macs, ops=report.ops, totals=totals_frame(design, reference), difference=difference,
-        diagram=stage_diagram_figure(stages, style, f"{design.label}: stages, coloured by share of MACs"),
+        diagram=stage_diagram_figure(stages, style, "Design: every stage, coloured by its share of MACs"),
         stages=stages,
-        cost_by_stage=cost_share_figure(stages.assign(stage=stages["stage"].astype(str)), "stage", style,
-                                        f"{design.label}: cost by stage"),
-        cost_by_operation=cost_share_figure(costly, "operation", style, f"{design.label}: cost by operation type"),
+        cost_by_stage=cost_share_figure(stages.assign(stage=stages["stage"].astype(str)), "stage", style, "Design: cost by stage"),
+        cost_by_operation=cost_share_figure(costly, "operation", style, "Design: cost by operation type"),
         operations=operations, layers=layers,
     )
