@@ -67,7 +67,7 @@ def difference_frame(stages: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFr
     """Per part (stem, each row, head) and in total: the preset's and the design's params and MACs, absolute and %."""
     mine, theirs = _parts(stages), _parts(reference)
     order = ["stem", *dict.fromkeys([p for p in [*theirs.index, *mine.index] if p.startswith("row")]), "head"]
-    joined = theirs.join(mine, how="outer", lsuffix=" (preset)", rsuffix=" (design)").reindex(order)
+    joined = theirs.add_suffix(" (preset)").join(mine.add_suffix(" (design)"), how="outer").reindex(order)
     total = joined.sum(numeric_only=True).to_frame("total").T
     joined = pd.concat([joined, total])
     for column in ("params", "MACs"):
@@ -92,7 +92,8 @@ def design_artifacts(design: DesignSpec, reference: DesignSpec | None, style: st
         params=report.params, macs=report.macs, ops=report.ops, totals=totals_frame(design, reference), difference=difference,
         diagram=stage_diagram_figure(stages, style, "Design: every stage, coloured by its share of MACs"),
         stages=stages,
-        cost_by_stage=cost_share_figure(stages.assign(stage=stages["stage"].astype(str)), "stage", style, "Design: cost by stage"),
+        cost_by_stage=cost_share_figure(stages.assign(stage=stages["stage"].astype(str)), "stage", style,
+                                        "Design: cost by stage"),
         cost_by_operation=cost_share_figure(costly, "operation", style, "Design: cost by operation type"),
         operations=operations, layers=layers,
     )
