@@ -98,7 +98,10 @@ def _seed_from_url() -> None:
     for key, (field, parse, low, high) in SETTINGS.items():
         st.session_state[key] = _url_setting(key, defaults[field], parse, low, high)
     activation = st.query_params.get("design_act", defaults["activation"])
-    st.session_state["design_act"] = activation if activation in BLOCK_ACTIVATIONS else defaults["activation"]
+    if activation not in BLOCK_ACTIVATIONS:
+        _notice("design_act", activation, f"not an activation; valid ones are {', '.join(BLOCK_ACTIVATIONS)}.")
+        activation = defaults["activation"]
+    st.session_state["design_act"] = activation
     arch = st.query_params.get("arch")
     rows = _preset(start).rows if _preset(start) else ()
     if arch is not None:
