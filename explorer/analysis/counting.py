@@ -95,7 +95,7 @@ def count_network(spec: NetworkSpec) -> CostReport:
             layers += [dataclasses.replace(row, name=f"stages.{stage_index}.{block_index}.{row.name}") for row in rows]
             skipped += block_skipped
     last = stages[-1][-1]
-    tail_report = count_costs(tail, (last.out_channels, last.output_size, last.output_size))
+    tail_report = count_costs(tail, (last.output_channels, last.output_size, last.output_size))
     layers += tail_report.layers
     skipped += tail_report.skipped
     return CostReport((3, resolution, resolution), tail_report.output_shape, tuple(layers), tuple(dict.fromkeys(skipped)))
@@ -146,5 +146,5 @@ def network_totals(spec: NetworkSpec) -> tuple[int, int]:
     with torch.device("meta"):
         stem, tail = stem_module(table), nn.Sequential(head_module(table), classifier_module(table))
     stem_report = count_costs(stem, (3, table.resolution, table.resolution))
-    tail_report = count_costs(tail, (last.out_channels, last.output_size, last.output_size))
+    tail_report = count_costs(tail, (last.output_channels, last.output_size, last.output_size))
     return params + stem_report.params + tail_report.params, macs + stem_report.macs + tail_report.macs

@@ -110,6 +110,10 @@ def run_export_network(args: argparse.Namespace) -> int:
 
     spec = network_spec_from_args(args)
     render.check_scale(args.scale)
+    if args.name == "custom":
+        from explorer.artifacts.design import design_artifacts
+
+        return export_view(design_artifacts(spec, None, args.style).exports(), args, models.model_files(spec))
     artifacts = _prefixed(network_artifacts(spec, args.style).exports(), models.model_stem(spec))
     return export_view(artifacts, args, models.model_files(spec))
 

@@ -12,7 +12,9 @@ from typing import Any
 
 from explorer.analysis.breakdown import layer_rows, stage_rows
 from explorer.analysis.counting import count_network
+from explorer.cli.design import DESIGN_OPTIONS, add_design_options, design_from_args, design_payload, print_design
 from explorer.cli.main import format_count, print_json
+from explorer.models.networks.design import DesignSpec
 from explorer.models.networks.papers import PaperFigure, paper_figure
 from explorer.models.networks.tables import NETWORK_NAMES, NetworkSpec, network_spec
 
@@ -29,14 +31,21 @@ NETWORK_OPTIONS: tuple[tuple[str, type, str], ...] = (
 
 def add_network_options(parser: argparse.ArgumentParser) -> None:
     """The network flags, shared with other commands that take a network."""
-    parser.add_argument("name", choices=NETWORK_NAMES, metavar="NAME", help=f"one of: {', '.join(NETWORK_NAMES)}")
+    parser.add_argument("name", choices=(*NETWORK_NAMES, "custom"), metavar="NAME",
+                        help=f"one of: {', '.join(NETWORK_NAMES)}, or custom (with --arch)")
     for name, kind, text in NETWORK_OPTIONS:
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None, help=text)
     parser.add_argument("--full-conv", dest="full_conv", action="store_true", help="MobileNetV1 with full 3x3 convs (Table 4)")
+    add_design_options(parser)
 
 
 def network_spec_from_args(args: argparse.Namespace) -> NetworkSpec:
     """The :class:`NetworkSpec` the flags describe; flags left out take the network's defaults."""
+    if args.name == "custom":
+        return design_from_args(args)
+    given = [name for name, _, _ in DESIGN_OPTIONS if getattr(args, name) is not None]
+    if given:
+        raise ValueError(f"{given[0]}: applies to network custom only.")
     options: dict[str, Any] = {name: getattr(args, name) for name, _, _ in NETWORK_OPTIONS}
     return network_spec(args.name, full_conv=args.full_conv, **options)
 
@@ -88,6 +97,9 @@ def _print_table(spec: NetworkSpec) -> None:
 
 def run_network(args: argparse.Namespace) -> int:
     spec = network_spec_from_args(args)
+    if isinstance(spec, DesignSpec):
+        print_json(design_payload(spec)) if args.json else print_design(spec)
+        return 0
     if args.json:
         print_json(network_payload(spec))
     else:

@@ -19,17 +19,18 @@ from explorer.formatting import parameter_label
 from explorer.models.activations import activation_label
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
+from explorer.models.networks.design import DesignSpec
 from explorer.models.networks.tables import NetworkSpec, network_table
 from explorer.models.specs import BlockSpec
 
 ONNX_WEIGHTS_LIMIT = 30_000_000
 
 
-Model = BlockSpec | NetworkSpec
+Model = BlockSpec | NetworkSpec | DesignSpec
 
 
 def model_snippet(spec: Model) -> str:
-    """The rebuild snippet of a block or a network spec."""
+    """The plain-PyTorch rebuild snippet of a block, a network or a custom design."""
     return block_snippet(spec) if isinstance(spec, BlockSpec) else network_snippet(spec)
 
 
@@ -77,6 +78,8 @@ def model_stem(spec: Model) -> str:
     """A file-name stem for the model's files: ``mbconv_block``, ``mobilenet_v2_0.75_160``, ``efficientnet_b0_224``."""
     if isinstance(spec, BlockSpec):
         return f"{spec.kind}_block"
+    if isinstance(spec, DesignSpec):
+        return f"custom_design_{spec.resolution}"
     width = f"_{spec.width_mult:g}" if "width_mult" in spec.family.options else ""
     return f"{spec.name}{width}_{spec.resolution}" + ("_full_conv" if spec.full_conv else "")
 

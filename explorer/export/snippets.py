@@ -22,6 +22,7 @@ from typing import Any
 from explorer.analysis.counting import block_report, network_totals
 from explorer.export import plain_torch
 from explorer.models.activations import REGISTRY, canonical_activation
+from explorer.models.networks.design import DesignSpec
 from explorer.models.networks.tables import BlockRow, NetworkSpec, NetworkTable, network_table
 from explorer.models.specs import BLOCK_KINDS, BlockSpec
 
@@ -153,10 +154,11 @@ def _network_body(table: NetworkTable) -> str:
     )
 
 
-def network_snippet(spec: NetworkSpec) -> str:
+def network_snippet(spec: NetworkSpec | DesignSpec) -> str:
     """A plain-PyTorch script that builds the network ``spec`` describes, counts it as the explorer does and runs it once."""
     table = network_table(spec)
     params, macs = network_totals(spec)
     roots = {"Network", "ConvNormAct", "build_stages", "count"} | {row.operator for row in table.rows}
-    return _file(spec.label, spec.family.paper, params, macs, _network_body(table), roots,
+    paper = spec.family.paper if hasattr(spec, "family") else ""
+    return _file(spec.label, paper, params, macs, _network_body(table), roots,
                  (3, spec.resolution, spec.resolution))

@@ -131,6 +131,7 @@ class BlockSpec:
     norm: str = "batch"
     bias: bool = False
     drop_connect: float = 0.0
+    skip: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in BLOCK_KINDS:
@@ -188,9 +189,13 @@ class BlockSpec:
 
     @property
     def has_residual(self) -> bool:
-        """Residual add only when stride is 1, in == out and the map keeps its size (inverted-residual family)."""
+        """Residual add only when stride is 1, in == out and the map keeps its size (inverted-residual family).
+
+        ``skip=False`` removes it (timm's ``noskip`` option), whatever the shapes.
+        """
         return (
-            self.kind in ("inverted_residual", "bneck", "mbconv", "fused_mbconv")
+            self.skip
+            and self.kind in ("inverted_residual", "bneck", "mbconv", "fused_mbconv")
             and self.stride == 1
             and self.in_channels == self.out_channels
             and self.output_size == self.size
@@ -278,8 +283,9 @@ def _check_names(spec: BlockSpec) -> None:
         raise ValueError(f"gate: must be one of {', '.join(GATE_NAMES)}, got {spec.gate!r}.")
     if spec.norm not in NORM_NAMES:
         raise ValueError(f"norm: must be one of {', '.join(NORM_NAMES)}, got {spec.norm!r}.")
-    if not isinstance(spec.bias, bool):
-        raise ValueError(f"bias: must be true or false, got {spec.bias!r}.")
+    for name in ("bias", "skip"):
+        if not isinstance(getattr(spec, name), bool):
+            raise ValueError(f"{name}: must be true or false, got {getattr(spec, name)!r}.")
     if spec.bias and spec.norm == "batch":
         raise ValueError(
             "bias: a conv followed by BatchNorm has no bias (BatchNorm's shift replaces it); "

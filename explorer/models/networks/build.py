@@ -25,7 +25,7 @@ def head_module(table: NetworkTable) -> nn.Sequential:
     parts["pool"] = nn.AdaptiveAvgPool2d(1)
     parts["flatten"] = nn.Flatten()
     if head.hidden_features:
-        parts["fc"] = nn.Linear(head.conv_channels, head.hidden_features)
+        parts["fc"] = nn.Linear(head.conv_channels or table.rows[-1].out_channels, head.hidden_features)
         parts["act"] = make_activation(head.activation)
     return nn.Sequential(parts)
 

@@ -60,6 +60,8 @@ class BlockRow:
     se_ratio: float = 0.0
     activation: str = "relu"
     gate: str = "sigmoid"
+    skip: bool = True
+    groups: int | None = None
 
     @property
     def label(self) -> str:
@@ -69,6 +71,10 @@ class BlockRow:
         return {
             "depthwise_separable": f"Conv dw {k} + Conv 1x1",
             "standard": f"Conv {k}",
+            "spatially_separable": f"Conv {self.kernel_size}x1 + 1x{self.kernel_size}",
+            "group": f"Group conv {k}, G={self.groups}",
+            "gdc": "GDC (global depthwise)",
+            "se": "SE",
             "inverted_residual": f"bottleneck t={t}, {k}",
             "bneck": f"bneck {k}, exp {self.expanded_channels}" + (", SE" if self.se_ratio else ""),
             "mbconv": f"MBConv{t}, k{k}",
@@ -489,7 +495,12 @@ TABLE_MAKERS: dict[str, Callable[[NetworkSpec], NetworkTable]] = {
 
 
 def network_table(spec: NetworkSpec) -> NetworkTable:
-    """The network's table with every width, depth and resolution rule already applied."""
+    """The network's table with every width, depth and resolution rule already applied.
+
+    A custom design (:class:`explorer.models.networks.design.DesignSpec`) makes its own table.
+    """
+    if not isinstance(spec, NetworkSpec):
+        return spec.table()
     return TABLE_MAKERS[spec.name](spec)
 
 
@@ -504,6 +515,8 @@ def _block_options(row: BlockRow, in_channels: int, stride: int, size: int, drop
         "stride": stride, "expansion": max(1.0, row.expansion), "expanded_channels": row.expanded_channels,
         "se_ratio": row.se_ratio, "activation": row.activation, "gate": row.gate, "drop_connect": drop,
     }
+    if row.groups is not None:
+        values["groups"] = row.groups
     applicable = BLOCK_KINDS[row.operator].params
     return {key: value for key, value in values.items() if key in applicable}
 
@@ -520,8 +533,9 @@ def block_specs(table: NetworkTable) -> tuple[tuple[BlockSpec, ...], ...]:
         specs, in_channels, stride = [], row.in_channels, row.stride
         for _ in range(row.repeats):
             drop = table.stochastic_depth_prob * index / total
-            specs.append(block_spec(row.operator, **_block_options(row, in_channels, stride, size, drop)))
-            size = _conv_output(size, row.kernel_size, stride)
+            spec = block_spec(row.operator, **_block_options(row, in_channels, stride, size, drop))
+            specs.append(spec if row.skip else spec.replace(skip=False))
+            size = spec.output_size
             in_channels, stride, index = row.out_channels, 1, index + 1
         stages.append(tuple(specs))
     return tuple(stages)
