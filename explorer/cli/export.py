@@ -22,6 +22,7 @@ from explorer.cli.network import add_network_options, network_spec_from_args
 from explorer.export import bundles, models, render
 from explorer.export.formats import FIGURE_FORMATS, STATIC_FORMATS, TABLE_FORMATS
 from explorer.figures.style import STYLES
+from explorer.files import write_atomic
 from explorer.formatting import COST_UNITS
 
 DEFAULT_FORMATS = "png,csv"
@@ -57,8 +58,7 @@ def write_plan(plan: Mapping[str, Callable[[], bytes]], out: Path) -> list[Path]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, produce in plan.items():
-        path = out / name
-        path.write_bytes(produce())
+        path = write_atomic(out / name, produce())
         print(f"wrote {path}  ({path.stat().st_size:,} bytes)")
         written.append(path)
     return written

@@ -28,11 +28,12 @@ import torch.nn.functional as F
 from PIL import Image
 from plotly.subplots import make_subplots
 from safetensors import SafetensorError
-from safetensors.torch import load, load_file, save, save_file
+from safetensors.torch import load, load_file, save
 from torch import nn
 
 from explorer.demos.se import se_excitations
 from explorer.figures.style import apply_style, color
+from explorer.files import write_atomic
 from explorer.models.blocks import InvertedBottleneck
 from explorer.models.layers import ConvNormAct
 from explorer.models.specs import block_spec
@@ -222,11 +223,14 @@ def metadata_path(weights: Path) -> Path:
 
 
 def save_weights(model: DigitsNet, log: list[EpochLog], seed: int, path: Path = DEFAULT_WEIGHTS) -> dict:
-    """Write the weights (safetensors) and the metadata JSON; returns the metadata."""
-    path = Path(path)
+    """Write the weights (safetensors) and the metadata JSON beside them; returns the metadata.
+
+    Both files are written atomically (temporary file, then rename). A path whose metadata file
+    would be the weights file itself (``w.json``), or that is a directory, is refused.
+    """
+    path = weights_target(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {name: tensor.detach().contiguous() for name, tensor in model.state_dict().items()}
-    save_file(tensors, str(path), metadata={"format": "pt", "model": "explorer.digits.DigitsNet"})
     result = evaluate(model)
     metadata = {
         "model": "explorer.digits.DigitsNet",
@@ -242,8 +246,30 @@ def save_weights(model: DigitsNet, log: list[EpochLog], seed: int, path: Path = 
         "torch": torch.__version__,
         "history": [{"epoch": e.epoch, "loss": round(e.loss, 5), "test_accuracy": round(e.test_accuracy, 5)} for e in log],
     }
-    metadata_path(path).write_text(json.dumps(metadata, indent=2) + "\n")
+    write_atomic(path, save(tensors, metadata={"format": "pt", "model": "explorer.digits.DigitsNet"}))
+    write_atomic(metadata_path(path), json.dumps(metadata, indent=2) + "\n")
     return metadata
+
+
+def weights_target(path: Path) -> Path:
+    """``path`` if the weights and their metadata can both be written there as two different files.
+
+    Checked before training (``digits train`` calls it first), so a bad ``--out`` costs no minute of
+    training: a directory, a path under an existing file, or a metadata file that would overwrite
+    the weights is refused by name.
+    """
+    path = Path(path)
+    blocker = next((parent for parent in path.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ValueError(f"out: {str(blocker)!r} is a file, so nothing can be written under it.")
+    if path.is_dir():
+        raise ValueError(f"out: {str(path)!r} is a directory; give a weights file such as {str(path / 'digits.safetensors')!r}.")
+    if metadata_path(path) == path:
+        raise ValueError(
+            f"out: the metadata is written beside the weights as {path.stem}.json, which is {str(path)!r} itself; "
+            "give the weights file another extension, e.g. .safetensors."
+        )
+    return path
 
 
 def load_trained(path: Path = DEFAULT_WEIGHTS) -> tuple[DigitsNet, dict]:
