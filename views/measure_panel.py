@@ -18,6 +18,7 @@ import torch
 from explorer.analysis.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
 from explorer.analysis.measurements import measure_block_results, measure_network_results
 from explorer.analysis.memory import MemoryReport, memory_report, network_stage
+from explorer.analysis.torch_settings import THREADS_LOCK
 from explorer.artifacts.measure import block_measure_artifacts, network_measure_artifacts
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
@@ -30,10 +31,9 @@ PANEL_BUDGET_MAX = 30.0
 MAX_STORED = 16
 
 
-@st.cache_resource
 def _measure_lock() -> threading.Lock:
-    """One lock for the whole server: measurements never overlap (shared, never mutated)."""
-    return threading.Lock()
+    """One lock for the whole process: measurements never overlap, nor overlap a digits retrain."""
+    return THREADS_LOCK
 
 
 def _stored(key: tuple) -> Any:

@@ -31,6 +31,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load, load_file, save
 from torch import nn
 
+from explorer.analysis.torch_settings import exclusive_torch_settings
 from explorer.demos.se import se_excitations
 from explorer.figures.style import apply_style, color
 from explorer.files import write_atomic
@@ -174,16 +175,16 @@ def train_digits(
 ) -> tuple[DigitsNet, list[EpochLog]]:
     """Train :class:`DigitsNet` reproducibly: fixed seed, deterministic algorithms, one thread.
 
+    Holds :data:`~explorer.analysis.torch_settings.TORCH_SETTINGS_LOCK` (shared with latency
+    measurement) and restores threads, determinism and the default generator afterwards, so
+    concurrent sessions neither disturb nor see each other's settings.
+
     AdamW with a one-cycle learning-rate schedule; augmentation by random 1-pixel shifts.
     ``progress`` is called after every epoch. Returns the model (in eval mode) and the log.
     """
     _check_training(epochs, seed)
     data = data or load_split()
-    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(NUM_THREADS)
-    torch.use_deterministic_algorithms(True)
-    try:
-        torch.manual_seed(seed)
+    with exclusive_torch_settings(threads=NUM_THREADS, deterministic=True, seed=seed):
         generator = torch.Generator().manual_seed(seed)
         model = DigitsNet()
         optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
@@ -196,9 +197,6 @@ def train_digits(
             log.append(EpochLog(epoch, epochs, loss, train_accuracy, test_accuracy, time.perf_counter() - start))
             if progress is not None:
                 progress(log[-1])
-    finally:
-        torch.use_deterministic_algorithms(deterministic)
-        torch.set_num_threads(threads)
     return model.eval(), log
 
 

@@ -30,6 +30,7 @@ from plotly.subplots import make_subplots
 from torch import nn
 
 from explorer.analysis.costs import count_costs
+from explorer.analysis.torch_settings import seeded
 from explorer.figures.style import apply_style, color, get_style
 from explorer.models.blocks import build_block, squeeze_channels
 from explorer.models.layers import SqueezeExcite
@@ -206,8 +207,7 @@ def probe_block(spec: BlockSpec, rgb: np.ndarray, seed: int = 0) -> SEProbe:
     """Build ``spec`` with random weights (seed ``seed``), feed ``rgb`` through it, record its SE."""
     needed = check_memory(spec)
     crop, tensor = image_to_input(rgb, spec)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
+    with seeded(seed):
         block = build_block(spec)
     se = next(iter(se_layers(block).values()))
     captured: dict[str, torch.Tensor] = {}

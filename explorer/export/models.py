@@ -9,6 +9,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from explorer.analysis.torch_settings import seeded
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
 from explorer.models.networks.tables import NetworkSpec, network_table
@@ -104,8 +105,7 @@ def model_onnx(spec: Model) -> bytes:
     with torch.device("meta"):
         params = sum(parameter.numel() for parameter in build_model(spec).parameters())
     if params <= ONNX_WEIGHTS_LIMIT:
-        with torch.random.fork_rng():
-            torch.manual_seed(0)
+        with seeded(0):
             return onnx_bytes(build_model(spec), model_input_shape(spec))
     with torch.device("meta"):
         skeleton = build_model(spec)
