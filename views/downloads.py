@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer.export import bundles, models, render, tables
 from explorer.export.formats import FIGURE_FORMATS, MIME_TYPES, TABLE_FORMATS
-from views.widgets import figure_style
+from views.widgets import figure_style, plain
 
 REGISTRY_KEY = "_export_registry"
 
@@ -111,6 +111,9 @@ def model_downloads(spec: models.Model, key: str = "model") -> None:
     button is clicked.
     """
     files = models.model_files(spec)
+    refusal = _onnx_refusal(spec)
+    if refusal:
+        files = {name: produce for name, produce in files.items() if not name.endswith(".onnx")}
     _page_registry(MODEL_REGISTRY_KEY).update(files)
     with st.container(horizontal=True):
         for file_name, produce in files.items():
@@ -119,6 +122,18 @@ def model_downloads(spec: models.Model, key: str = "model") -> None:
                 MODEL_LABELS[suffix], data=produce, file_name=file_name, mime=MIME_TYPES[suffix],
                 key=f"{key}__{suffix}", on_click="ignore", icon=":material/download:", help=MODEL_HELP[suffix],
             )
+    if refusal:
+        st.caption(f"No ONNX download: {plain(refusal)}")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _onnx_refusal(spec: models.Model) -> str:
+    """Why the ONNX export of ``spec`` is refused (estimated on meta tensors), or "" if it fits."""
+    try:
+        models.check_onnx_fits(spec)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def _zip_fingerprint(plan: dict[str, Any]) -> tuple:

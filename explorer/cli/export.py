@@ -69,13 +69,16 @@ def _prefixed(artifacts: Mapping[str, go.Figure | pd.DataFrame], prefix: str) ->
     return {name if name.startswith(prefix) else f"{prefix}_{name}": artifact for name, artifact in artifacts.items()}
 
 
-def export_view(
-    artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, model_files: Mapping[str, Callable[[], bytes]]
-) -> int:
-    """Write ``artifacts`` (and the model files if ``--model``) in the chosen formats; print a summary."""
+def export_view(artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, spec: models.Model) -> int:
+    """Write ``artifacts`` (and ``spec``'s model files if ``--model``) in the chosen formats; print a summary.
+
+    With ``--model`` the ONNX export's memory is checked before any file is written.
+    """
     formats = _check_formats(args.formats)
     out = _output_dir(args.out)
-    plan = bundles.export_plan(artifacts, formats, scale=args.scale) | (dict(model_files) if args.model else {})
+    if args.model:
+        models.check_onnx_fits(spec)
+    plan = bundles.export_plan(artifacts, formats, scale=args.scale) | (models.model_files(spec) if args.model else {})
     if not plan:
         raise ValueError(f"formats: none of {', '.join(formats)} applies to this view's charts and tables.")
     written = write_plan(plan, out)
@@ -91,7 +94,7 @@ def run_export_block(args: argparse.Namespace) -> int:
         raise ValueError(f"sweep: must be one of {', '.join(sweep_parameters(spec))} for {spec.kind}, got {args.sweep!r}.")
     render.check_scale(args.scale)
     artifacts = block_artifacts(spec, args.style, args.sweep, args.log, args.unit)
-    return export_view(artifacts, args, models.model_files(spec))
+    return export_view(artifacts, args, spec)
 
 
 def _add_block_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -110,7 +113,7 @@ def run_export_network(args: argparse.Namespace) -> int:
     spec = network_spec_from_args(args)
     render.check_scale(args.scale)
     artifacts = _prefixed(network_artifacts(spec, args.style), models.model_stem(spec))
-    return export_view(artifacts, args, models.model_files(spec))
+    return export_view(artifacts, args, spec)
 
 
 def _add_network_parser(subparsers: argparse._SubParsersAction) -> None:
