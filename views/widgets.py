@@ -41,13 +41,15 @@ def plain(text: object) -> str:
 def quoted(text: object) -> str:
     """``text`` as a Markdown code span: shown verbatim, nothing inside it is Markdown, HTML or a link.
 
-    The fence is one backtick longer than the longest run of backticks in ``text`` and the content
-    is padded by one space each side (CommonMark strips exactly that), so a value that starts, ends
-    or is full of backticks cannot close the span early.
+    The fence is one backtick longer than the longest run of backticks in ``text``, so a value full
+    of backticks cannot close the span early; where CommonMark would strip or merge an edge (a
+    backtick at either end, or a space at both) the content is padded by one space each side,
+    which CommonMark strips again.
     """
     flat = _CONTROL.sub(" ", str(text))
     fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
-    return f"{fence} {flat} {fence}"
+    padded = flat[:1] == "`" or flat[-1:] == "`" or (flat[:1] == " " and flat[-1:] == " " and flat.strip())
+    return f"{fence} {flat} {fence}" if padded else f"{fence}{flat}{fence}"
 
 
 def _url_value(key: str, default: Any, parse: Callable[[str], Any], valid: Callable[[Any], bool], label: str) -> Any:
