@@ -19,7 +19,9 @@ NOTICES_KEY = "_url_notices"
 # no emphasis, code span, link, image, HTML tag, entity, math or directive can start. GFM's bare
 # autolinks (``https://``, ``www.``, ``a@b.c``) are found in the text after parsing, so a word
 # joiner (U+2060, invisible, zero width) goes where each would start.
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+# An underscore between two letters or digits can never open or close emphasis (CommonMark's
+# flanking rules), so ``kernel_size`` stays as written; every other punctuation character is escaped.
+_PUNCTUATION = re.compile("((?![_])[" + re.escape(string.punctuation) + "]|(?<![^\\W_])_|_(?![^\\W_]))")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 WORD_JOINER = "\u2060"

@@ -56,6 +56,7 @@ def code_spans(text: str) -> list[str]:
 
 def test_plain_escapes_every_markdown_and_html_character():
     assert plain("a*b") == r"a\*b"
+    assert plain("kernel_size _em_ x_") == r"kernel_size \_em\_ x\_", "only an underscore that could be emphasis is escaped"
     assert plain("<b>&amp;</b>") == r"\<b\>\&amp\;\<\/b\>"
     assert plain("one\ntwo\r\n# three") == r"one two \# three"
     assert plain("[x](https://e.x)") == rf"\[x\]\(https\:{WORD_JOINER}\/\/e\.x\)", "the bare autolink is broken, invisibly"
