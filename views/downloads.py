@@ -15,7 +15,7 @@ from explorer.export import bundles, models, render, tables
 from explorer.export.decks import DeckInfo
 from explorer.export.formats import DECK_FORMATS, FIGURE_FORMATS, MIME_TYPES, TABLE_FORMATS
 from explorer.figures.options import ASPECTS, ChartOptions, customize, has_value_labels, series_names
-from views.widgets import figure_style
+from views.widgets import figure_style, plain
 
 REGISTRY_KEY = "_export_registry"
 
@@ -138,6 +138,9 @@ def model_downloads(spec: models.Model, key: str = "model") -> None:
     button is clicked.
     """
     files = models.model_files(spec)
+    refusal = _onnx_refusal(spec)
+    if refusal:
+        files = {name: produce for name, produce in files.items() if not name.endswith(".onnx")}
     _page_registry(MODEL_REGISTRY_KEY).update(files)
     st.session_state[DECK_KEY] = models.model_deck(spec)
     with st.container(horizontal=True):
@@ -147,6 +150,18 @@ def model_downloads(spec: models.Model, key: str = "model") -> None:
                 MODEL_LABELS[suffix], data=produce, file_name=file_name, mime=MIME_TYPES[suffix],
                 key=f"{key}__{suffix}", on_click="ignore", icon=":material/download:", help=MODEL_HELP[suffix],
             )
+    if refusal:
+        st.caption(f"No ONNX download: {plain(refusal)}")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _onnx_refusal(spec: models.Model) -> str:
+    """Why the ONNX export of ``spec`` is refused (estimated on meta tensors), or "" if it fits."""
+    try:
+        models.check_onnx_fits(spec)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def _zip_fingerprint(plan: dict[str, Any]) -> tuple:

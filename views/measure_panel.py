@@ -16,8 +16,9 @@ import streamlit as st
 import torch
 
 from explorer.analysis.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
-from explorer.analysis.measurements import measure_block_results, measure_network_results
+from explorer.analysis.measurements import budget_split, measure_block_results, measure_network_results
 from explorer.analysis.memory import MemoryReport, memory_report, network_stage
+from explorer.analysis.torch_settings import THREADS_LOCK
 from explorer.artifacts.base import PageArtifacts
 from explorer.artifacts.measure import block_measure_artifacts, network_measure_artifacts
 from explorer.models.blocks import build_block
@@ -31,10 +32,9 @@ PANEL_BUDGET_MAX = 30.0
 MAX_STORED = 16
 
 
-@st.cache_resource
 def _measure_lock() -> threading.Lock:
-    """One lock for the whole server: measurements never overlap (shared, never mutated)."""
-    return threading.Lock()
+    """One lock for the whole process: measurements never overlap, nor overlap a digits retrain."""
+    return THREADS_LOCK
 
 
 def _stored(key: tuple) -> Any:
@@ -143,7 +143,7 @@ def render_measure_panel(spec: BlockSpec) -> None:
     st.caption(
         f"Batch 1, float32, input {' × '.join(map(str, latency.input_shape))}, {latency.threads} threads, "
         f"{latency.runs} runs of this block ({latency.method}); median and interquartile range. "
-        "The server is shared: the spread shows how steady the numbers are."
+        f"The server is shared: the spread shows how steady the numbers are. Budget: {budget_split(budget)}."
     )
     _show(artifacts, "measure")
 

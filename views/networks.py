@@ -16,6 +16,7 @@ from explorer.models.networks.tables import (
     COMPOUND_ALPHA,
     COMPOUND_BETA,
     COMPOUND_GAMMA,
+    MIN_RESOLUTION,
     NETWORK_FAMILIES,
     NETWORK_NAMES,
     NetworkSpec,
@@ -56,7 +57,10 @@ def network_controls() -> NetworkSpec:
                              format_func=lambda n: NETWORK_FAMILIES[n].label)
         values = _family_controls(name)
         if widgets.toggle("Custom resolution", "net_custom_res", False, help="Off: the network's own resolution."):
-            values["resolution"] = widgets.int_slider("Resolution (pixels)", "net_resolution", 32, 2048, 224, 8)
+            values["resolution"] = widgets.int_slider(
+                "Resolution (pixels)", "net_resolution", MIN_RESOLUTION, 2048, 224, 1,
+                help="Every size from 1 pixel builds: with padding (k - 1) // 2 no feature map shrinks below 1 x 1.",
+            )
         values["num_classes"] = widgets.number_input("Classes", "net_classes", 1, 100_000, 1000, 1)
     return network_spec(name, **values)
 

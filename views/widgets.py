@@ -7,12 +7,51 @@ the link that is unknown or invalid is ignored and listed by :func:`show_url_not
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
 NOTICES_KEY = "_url_notices"
+# CommonMark lets a backslash escape any ASCII punctuation character; escaping all of them means
+# no emphasis, code span, link, image, HTML tag, entity, math or directive can start. GFM's bare
+# autolinks (``https://``, ``www.``, ``a@b.c``) are found in the text after parsing, so a word
+# joiner (U+2060, invisible, zero width) goes where each would start.
+# An underscore between two letters or digits can never open or close emphasis (CommonMark's
+# flanking rules), so ``kernel_size`` stays as written; every other punctuation character is escaped.
+_PUNCTUATION = re.compile("((?![_])[" + re.escape(string.punctuation) + "]|(?<![^\\W_])_|_(?![^\\W_]))")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """``text`` (from a user: a link value, a file name, a typed string) as inert Markdown and HTML.
+
+    Every ASCII punctuation character is backslash-escaped, line breaks and control characters
+    become one space, and bare-URL and e-mail autolinks are broken by an invisible word joiner:
+    Streamlit's Markdown shows the characters typed and nothing in them opens a link, loads an
+    image, starts a tag or changes the layout.
+    """
+    flat = _CONTROL.sub(" ", str(text))
+    unlinked = _AUTOLINK.sub(WORD_JOINER, flat)
+    return _PUNCTUATION.sub(r"\\\1", unlinked)
+
+
+def quoted(text: object) -> str:
+    """``text`` as a Markdown code span: shown verbatim, nothing inside it is Markdown, HTML or a link.
+
+    The fence is one backtick longer than the longest run of backticks in ``text``, so a value full
+    of backticks cannot close the span early; where CommonMark would strip or merge an edge (a
+    backtick at either end, or a space at both) the content is padded by one space each side,
+    which CommonMark strips again.
+    """
+    flat = _CONTROL.sub(" ", str(text))
+    fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+    padded = flat[:1] == "`" or flat[-1:] == "`" or (flat[:1] == " " and flat[-1:] == " " and flat.strip())
+    return f"{fence} {flat} {fence}" if padded else f"{fence}{flat}{fence}"
 
 
 def _url_value(key: str, default: Any, parse: Callable[[str], Any], valid: Callable[[Any], bool], label: str) -> Any:
@@ -24,11 +63,25 @@ def _url_value(key: str, default: Any, parse: Callable[[str], Any], valid: Calla
         if not valid(value):
             raise ValueError
     except (ValueError, TypeError):
-        st.session_state.setdefault(NOTICES_KEY, []).append(
-            f"Ignored `{key}={raw}` from the link: not a valid value for “{label}”; using {default!r}."
-        )
+        link = quoted(f"{key}={raw}")
+        _notice(f"Ignored {link} from the link: not a valid value for “{label}”; using {quoted(repr(default))}.")
         return default
+    if parse in (int, float) and not _canonical_number(raw):
+        _notice(f"Read {quoted(f'{key}={raw}')} from the link as {quoted(value)} for “{label}”.")
     return value
+
+
+def _notice(text: str) -> None:
+    st.session_state.setdefault(NOTICES_KEY, []).append(text)
+
+
+def _canonical_number(raw: str) -> bool:
+    """Whether ``raw`` is a number written plainly: ASCII, no ``_`` separators, no surrounding space.
+
+    Python's ``int`` and ``float`` also accept full-width digits, ``1_024`` and padding; such a value
+    is used but the page says how it was read.
+    """
+    return raw.isascii() and "_" not in raw and raw == raw.strip()
 
 
 def _sync(key: str, default: Any, parse: Callable[[str], Any], valid: Callable[[Any], bool], label: str) -> None:
@@ -126,37 +179,9 @@ def figure_style() -> str:
     return "slide" if st.session_state.get("slide_style", False) else "screen"
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def refuse(error: ValueError) -> None:
     """Show a refused configuration as a readable error message (never a traceback)."""
-    st.error(f"That configuration is not possible: {error}", icon="🚫")
+    st.error(f"That configuration is not possible: {plain(error)}", icon="🚫")
 
 
 def chart_columns(spec: int | list[int]) -> list:

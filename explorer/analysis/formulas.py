@@ -249,7 +249,7 @@ def _inverted_parts(spec: BlockSpec, shape: _Shape) -> list[Part]:
     hidden = _expanded_channels(spec)
     c_exp = _factor("C_{exp}", hidden)
     parts = []
-    if hidden != spec.in_channels:
+    if spec.has_expand_conv:
         expand = Product((shape.c_in, c_exp))
         parts += _conv_unit(spec, "conv_pw", r"\text{expand } 1 \times 1", expand, c_exp, (shape.height, shape.width))
     depthwise = Product((_kernel_area(shape.k), c_exp))

@@ -67,7 +67,12 @@ def measure_block_results(spec: BlockSpec, budget_s: float, progress: Progress |
     peaks = machine_peaks()  # measured once per process and thread count, before the clock starts
     start = time.perf_counter()
     kinds_budget = max(budget_s * (1 - LAYER_SHARE), MIN_BUDGET_S)
-    comparison = measure_comparable(spec, kinds_budget, _scaled(progress, 0.0, 1 - LAYER_SHARE))
+    try:
+        comparison = measure_comparable(spec, kinds_budget, _scaled(progress, 0.0, 1 - LAYER_SHARE))
+    except ValueError as error:
+        if not str(error).startswith("budget:"):
+            raise
+        raise ValueError(f"{error} ({budget_split(budget_s).capitalize()}.)") from None
     shape = (spec.in_channels, spec.size, spec.size)
     module = build_block(spec)
     layers, refused = {}, ""
@@ -77,6 +82,15 @@ def measure_block_results(spec: BlockSpec, budget_s: float, progress: Progress |
     except ValueError as error:
         refused = str(error)
     return BlockMeasureResults(spec, comparison, memory_report(module, shape), layers, peaks, refused)
+
+
+def budget_split(budget_s: float) -> str:
+    """The sentence that says how a block measurement spends its budget (shown wherever a share is reported)."""
+    kinds = max(budget_s * (1 - LAYER_SHARE), MIN_BUDGET_S)
+    return (
+        f"of the {budget_s:g} s budget, {kinds:.3g} s ({1 - LAYER_SHARE:.0%}) go to timing every comparable block kind "
+        f"and the rest to this block's own layers"
+    )
 
 
 def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:

@@ -20,6 +20,7 @@ from explorer.demos.digits import (
     load_trained,
     save_weights,
     train_digits,
+    weights_target,
 )
 
 
@@ -32,6 +33,7 @@ def _print_epoch(log: EpochLog) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    weights_target(Path(args.out))
     model, log = train_digits(epochs=args.epochs, seed=args.seed, progress=None if args.quiet else _print_epoch)
     metadata = save_weights(model, log, args.seed, Path(args.out))
     summary = {key: metadata[key] for key in ("accuracy", "correct", "n_test", "epochs", "seed", "train_seconds")}

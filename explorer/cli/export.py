@@ -21,8 +21,9 @@ import plotly.graph_objects as go
 from explorer.cli.block import add_block_options, spec_from_args
 from explorer.cli.network import add_network_options, network_spec_from_args
 from explorer.export import bundles, models, render
-from explorer.export.formats import FIGURE_FORMATS, STATIC_FORMATS, TABLE_FORMATS
+from explorer.export.formats import DECK_FORMATS, FIGURE_FORMATS, STATIC_FORMATS, TABLE_FORMATS
 from explorer.figures.style import STYLES
+from explorer.files import write_atomic
 from explorer.formatting import COST_UNITS
 
 DEFAULT_FORMATS = "png,csv"
@@ -32,7 +33,8 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="directory to write into (created if missing)")
     parser.add_argument(
         "--formats", default=DEFAULT_FORMATS,
-        help=f"comma-separated, from {','.join(FIGURE_FORMATS + TABLE_FORMATS)} (default {DEFAULT_FORMATS})",
+        help=f"comma-separated, from {','.join(FIGURE_FORMATS + TABLE_FORMATS + DECK_FORMATS)} (default {DEFAULT_FORMATS}); "
+             "pptx is one PowerPoint deck of the whole view",
     )
     parser.add_argument("--style", choices=sorted(STYLES), default="slide", help="figure style (default slide)")
     parser.add_argument("--scale", type=float, default=1.0, help="PNG size: 1 = 1920 x 1080 pixels (default 1)")
@@ -41,7 +43,7 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 
 def _check_formats(text: str) -> list[str]:
     formats = bundles.parse_formats(text)
-    static = [fmt for fmt in formats if fmt in STATIC_FORMATS]
+    static = [fmt for fmt in formats if fmt in STATIC_FORMATS + DECK_FORMATS]
     if static and not render.static_export_available():
         raise ValueError(f"formats: {', '.join(static)} need Chromium. {render.INSTALL_HINT}")
     return formats
@@ -58,8 +60,7 @@ def write_plan(plan: Mapping[str, Callable[[], bytes]], out: Path) -> list[Path]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, produce in plan.items():
-        path = out / name
-        path.write_bytes(produce())
+        path = write_atomic(out / name, produce())
         print(f"wrote {path}  ({path.stat().st_size:,} bytes)")
         written.append(path)
     return written
@@ -70,13 +71,17 @@ def _prefixed(artifacts: Mapping[str, go.Figure | pd.DataFrame], prefix: str) ->
     return {name if name.startswith(prefix) else f"{prefix}_{name}": artifact for name, artifact in artifacts.items()}
 
 
-def export_view(
-    artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, model_files: Mapping[str, Callable[[], bytes]]
-) -> int:
-    """Write ``artifacts`` (and the model files if ``--model``) in the chosen formats; print a summary."""
+def export_view(artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, spec: models.Model) -> int:
+    """Write ``artifacts`` (and ``spec``'s model files if ``--model``) in the chosen formats; print a summary.
+
+    With ``--model`` the ONNX export's memory is checked before any file is written.
+    """
     formats = _check_formats(args.formats)
     out = _output_dir(args.out)
-    plan = bundles.export_plan(artifacts, formats, scale=args.scale) | (dict(model_files) if args.model else {})
+    if args.model:
+        models.check_onnx_fits(spec)
+    deck = models.model_deck(spec)
+    plan = bundles.export_plan(artifacts, formats, scale=args.scale, deck=deck) | (models.model_files(spec) if args.model else {})
     if not plan:
         raise ValueError(f"formats: none of {', '.join(formats)} applies to this view's charts and tables.")
     written = write_plan(plan, out)
@@ -92,7 +97,7 @@ def run_export_block(args: argparse.Namespace) -> int:
         raise ValueError(f"sweep: must be one of {', '.join(sweep_parameters(spec))} for {spec.kind}, got {args.sweep!r}.")
     render.check_scale(args.scale)
     artifacts = block_artifacts(spec, args.style, args.sweep, args.log, args.unit).exports()
-    return export_view(artifacts, args, models.model_files(spec))
+    return export_view(artifacts, args, spec)
 
 
 def _add_block_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -113,9 +118,9 @@ def run_export_network(args: argparse.Namespace) -> int:
     if args.name == "custom":
         from explorer.artifacts.design import design_artifacts
 
-        return export_view(design_artifacts(spec, None, args.style).exports(), args, models.model_files(spec))
+        return export_view(design_artifacts(spec, None, args.style).exports(), args, spec)
     artifacts = _prefixed(network_artifacts(spec, args.style).exports(), models.model_stem(spec))
-    return export_view(artifacts, args, models.model_files(spec))
+    return export_view(artifacts, args, spec)
 
 
 def _add_network_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from explorer.formatting import short_count
@@ -29,6 +31,11 @@ COMMAND_MODULES = (
     "explorer.cli.papers",
     "explorer.cli.peers",
 )
+
+
+# torch.utils.benchmark imports torch.utils.cpp_extension, which logs "No CUDA runtime is found" on
+# every CPU-only machine: a second stderr line before the command's own. It says nothing a CLI user can act on.
+logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -69,6 +76,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - interpreter shutdown flushes stdout
         return 0
     except ValueError as error:
-        message = " ".join(str(error).split())
-        print(f"python -m explorer {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        return _fail(args, " ".join(str(error).split()))
+    except OSError as error:
+        return _fail(args, os_error_line(args, error))
+    except OverflowError as error:  # a number too large for a C integer or float somewhere downstream
+        return _fail(args, f"a number is too large to use ({error}); give a smaller value.")
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    print(f"python -m explorer {args.command}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[:limit // 2]}...{text[-limit // 2:]} ({len(text):,} characters)"
+
+
+def os_error_line(args: argparse.Namespace, error: OSError) -> str:
+    """One line for a file-system error: the argument whose path failed, what happened, and the path.
+
+    ``error.filename`` is matched against every path-like argument: equal, inside it (a file the
+    command writes under ``--out``) or above it (a parent directory it had to create).
+    """
+    names = [str(name) for name in (error.filename, error.filename2) if name is not None]
+    paths = {key: str(value) for key, value in vars(args).items() if isinstance(value, (str, Path)) and key != "command"}
+    argument = next(
+        (key for name in names for key, value in paths.items()
+         if name == value or name.startswith(value.rstrip("/") + "/") or value.startswith(name.rstrip("/") + "/")),
+        "file",
+    )
+    where = f" ({_shorten(names[0])})" if names else ""
+    return f"{argument.replace('_', '-')}: {error.strerror or error}{where}."

@@ -31,9 +31,15 @@ def _print_table(result: BlockMeasurement) -> None:
     print(f"intensity {memory.intensity:.3f} MACs per byte moved")
 
 
+MAX_MEMORY_BUDGET_MIB = 2**20  # 1 TiB: more than any machine this runs on; beyond it a number is a typo
+
+
 def _memory_budget(args: argparse.Namespace) -> int:
-    if not args.memory_budget_mib > 0:
-        raise ValueError(f"memory budget: must be a positive number of MiB, got {args.memory_budget_mib!r}.")
+    if not 0 < args.memory_budget_mib <= MAX_MEMORY_BUDGET_MIB:  # also false for nan
+        raise ValueError(
+            f"memory-budget-mib: must be a number of MiB above 0 and at most {MAX_MEMORY_BUDGET_MIB:,} (1 TiB), "
+            f"got {args.memory_budget_mib!r}."
+        )
     return int(args.memory_budget_mib * 2**20)
 
 

@@ -28,12 +28,14 @@ import torch.nn.functional as F
 from PIL import Image
 from plotly.subplots import make_subplots
 from safetensors import SafetensorError
-from safetensors.torch import load, load_file, save, save_file
+from safetensors.torch import load, load_file, save
 from torch import nn
 
+from explorer.analysis.torch_settings import exclusive_torch_settings
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.demos.se import se_excitations
 from explorer.figures.style import apply_style, color
+from explorer.files import write_atomic
 from explorer.models.blocks import InvertedBottleneck
 from explorer.models.layers import ConvNormAct
 from explorer.models.specs import block_spec
@@ -174,16 +176,16 @@ def train_digits(
 ) -> tuple[DigitsNet, list[EpochLog]]:
     """Train :class:`DigitsNet` reproducibly: fixed seed, deterministic algorithms, one thread.
 
+    Holds :data:`~explorer.analysis.torch_settings.TORCH_SETTINGS_LOCK` (shared with latency
+    measurement) and restores threads, determinism and the default generator afterwards, so
+    concurrent sessions neither disturb nor see each other's settings.
+
     AdamW with a one-cycle learning-rate schedule; augmentation by random 1-pixel shifts.
     ``progress`` is called after every epoch. Returns the model (in eval mode) and the log.
     """
     _check_training(epochs, seed)
     data = data or load_split()
-    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(NUM_THREADS)
-    torch.use_deterministic_algorithms(True)
-    try:
-        torch.manual_seed(seed)
+    with exclusive_torch_settings(threads=NUM_THREADS, deterministic=True, seed=seed):
         generator = torch.Generator().manual_seed(seed)
         model = DigitsNet()
         optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
@@ -196,9 +198,6 @@ def train_digits(
             log.append(EpochLog(epoch, epochs, loss, train_accuracy, test_accuracy, time.perf_counter() - start))
             if progress is not None:
                 progress(log[-1])
-    finally:
-        torch.use_deterministic_algorithms(deterministic)
-        torch.set_num_threads(threads)
     return model.eval(), log
 
 
@@ -223,11 +222,14 @@ def metadata_path(weights: Path) -> Path:
 
 
 def save_weights(model: DigitsNet, log: list[EpochLog], seed: int, path: Path = DEFAULT_WEIGHTS) -> dict:
-    """Write the weights (safetensors) and the metadata JSON; returns the metadata."""
-    path = Path(path)
+    """Write the weights (safetensors) and the metadata JSON beside them; returns the metadata.
+
+    Both files are written atomically (temporary file, then rename). A path whose metadata file
+    would be the weights file itself (``w.json``), or that is a directory, is refused.
+    """
+    path = weights_target(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {name: tensor.detach().contiguous() for name, tensor in model.state_dict().items()}
-    save_file(tensors, str(path), metadata={"format": "pt", "model": "explorer.digits.DigitsNet"})
     result = evaluate(model)
     metadata = {
         "model": "explorer.digits.DigitsNet",
@@ -243,8 +245,30 @@ def save_weights(model: DigitsNet, log: list[EpochLog], seed: int, path: Path = 
         "torch": torch.__version__,
         "history": [{"epoch": e.epoch, "loss": round(e.loss, 5), "test_accuracy": round(e.test_accuracy, 5)} for e in log],
     }
-    metadata_path(path).write_text(json.dumps(metadata, indent=2) + "\n")
+    write_atomic(path, save(tensors, metadata={"format": "pt", "model": "explorer.digits.DigitsNet"}))
+    write_atomic(metadata_path(path), json.dumps(metadata, indent=2) + "\n")
     return metadata
+
+
+def weights_target(path: Path) -> Path:
+    """``path`` if the weights and their metadata can both be written there as two different files.
+
+    Checked before training (``digits train`` calls it first), so a bad ``--out`` costs no minute of
+    training: a directory, a path under an existing file, or a metadata file that would overwrite
+    the weights is refused by name.
+    """
+    path = Path(path)
+    blocker = next((parent for parent in path.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ValueError(f"out: {str(blocker)!r} is a file, so nothing can be written under it.")
+    if path.is_dir():
+        raise ValueError(f"out: {str(path)!r} is a directory; give a weights file such as {str(path / 'digits.safetensors')!r}.")
+    if metadata_path(path) == path:
+        raise ValueError(
+            f"out: the metadata is written beside the weights as {path.stem}.json, which is {str(path)!r} itself; "
+            "give the weights file another extension, e.g. .safetensors."
+        )
+    return path
 
 
 def load_trained(path: Path = DEFAULT_WEIGHTS) -> tuple[DigitsNet, dict]:

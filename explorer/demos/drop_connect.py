@@ -24,6 +24,7 @@ import torch
 from plotly.subplots import make_subplots
 from torch import nn
 
+from explorer.analysis.torch_settings import seeded
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import apply_style, color
 from explorer.models.blocks import build_block
@@ -141,8 +142,7 @@ def run_demo(p: float = 0.2, samples: int = 16, repeats: int = 50, seed: int = 0
     """
     _check_demo(p, samples, repeats)
     spec = block_spec("mbconv", in_channels=DEMO_CHANNELS, out_channels=DEMO_CHANNELS, size=DEMO_SIZE, drop_connect=p)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
+    with seeded(seed):
         block = build_block(spec)
         x = torch.randn(samples, DEMO_CHANNELS, DEMO_SIZE, DEMO_SIZE)
         eval_output = block(x)

@@ -30,6 +30,7 @@ from plotly.subplots import make_subplots
 from torch import nn
 
 from explorer.analysis.costs import count_costs
+from explorer.analysis.torch_settings import seeded
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import apply_style, color, get_style
 from explorer.models.blocks import build_block, squeeze_channels
@@ -42,6 +43,9 @@ PATTERNS = ("stripes", "checkerboard", "noise")
 MEMORY_BUDGET_BYTES = 256 * 2**20
 MAX_UPLOAD_BYTES = 20 * 2**20
 MAX_UPLOAD_PIXELS = 40_000_000
+# Decoded size, not file size: a 117 kB PNG can claim 40 megapixels. The budget covers the decoded
+# image in its own mode plus its RGB copy: 128 MiB takes an RGB photo of up to 22 megapixels (6 bytes a pixel).
+MAX_DECODED_BYTES = 128 * 2**20
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 RANDOM_WEIGHTS_NOTE = (
@@ -123,6 +127,7 @@ def load_uploaded_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixe
                 width, height = image.size
                 if width * height > max_pixels:
                     raise ValueError(f"image: {width} x {height} pixels is more than the limit of {max_pixels:,} pixels.")
+                _check_decoded_size(image)
                 image.load()
                 return np.asarray(image.convert("RGB"))
         except UnidentifiedImageError:
@@ -135,6 +140,24 @@ def load_uploaded_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixe
             if str(error).startswith("image:"):
                 raise
             raise ValueError(f"image: Pillow refused the file ({error}).") from None
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """Bytes the image takes once decoded in its own mode, plus its 3-byte-per-pixel RGB copy."""
+    width, height = image.size
+    bits = {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I": 32, "F": 32}.get(image.mode, 8 * len(image.getbands()))
+    return width * height * (-(-bits // 8) + 3)
+
+
+def _check_decoded_size(image: Image.Image, limit: int = MAX_DECODED_BYTES) -> None:
+    needed = decoded_bytes(image)
+    if needed > limit:
+        width, height = image.size
+        most = limit // (needed // (width * height))
+        raise ValueError(
+            f"image: {width} x {height} pixels ({image.mode}) decode to about {needed / 2**20:,.0f} MiB, over the "
+            f"{limit / 2**20:,.0f} MiB budget for an upload; use an image of at most about {most / 1e6:.1f} megapixels."
+        )
 
 
 def _square_resize(rgb: np.ndarray, size: int) -> np.ndarray:
@@ -207,8 +230,7 @@ def probe_block(spec: BlockSpec, rgb: np.ndarray, seed: int = 0) -> SEProbe:
     """Build ``spec`` with random weights (seed ``seed``), feed ``rgb`` through it, record its SE."""
     needed = check_memory(spec)
     crop, tensor = image_to_input(rgb, spec)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
+    with seeded(seed):
         block = build_block(spec)
     se = next(iter(se_layers(block).values()))
     captured: dict[str, torch.Tensor] = {}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from explorer.analysis.torch_settings import seeded
 from explorer.export.decks import DeckInfo
 from explorer.export.snippets import block_snippet, network_snippet
 from explorer.formatting import parameter_label
@@ -24,6 +25,7 @@ from explorer.models.networks.tables import NetworkSpec, network_table
 from explorer.models.specs import BlockSpec
 
 ONNX_WEIGHTS_LIMIT = 30_000_000
+ONNX_MEMORY_BUDGET = 1 << 30  # the same 1 GiB as a latency measurement (explorer.analysis.measure)
 
 
 Model = BlockSpec | NetworkSpec | DesignSpec
@@ -61,14 +63,16 @@ def model_configuration(spec: Model) -> str:
         settings = ", ".join(f"{parameter_label(name)} {value}" for name, value in shown.items())
         return f"{spec.info.label}: {settings}"
     settings = [f"{spec.resolution} x {spec.resolution} input", f"{spec.num_classes:,} classes"]
-    if "width_mult" in spec.family.options:
+    if isinstance(spec, DesignSpec):
+        settings += [f"width multiplier {spec.width_mult:g}", f"depth multiplier {spec.depth_mult:g}"]
+    elif "width_mult" in spec.family.options:
         settings.insert(0, f"width multiplier {spec.width_mult:g}")
     return f"{spec.label}: {', '.join(settings)}"
 
 
 def model_deck(spec: Model) -> DeckInfo:
     """Title, caption and source for a PowerPoint deck of the block's or network's view."""
-    paper = spec.info.paper if isinstance(spec, BlockSpec) else spec.family.paper
+    paper = spec.info.paper if isinstance(spec, BlockSpec) else "" if isinstance(spec, DesignSpec) else spec.family.paper
     source = "Counted from the PyTorch module built by the efficient-CNN explorer (meta device, batch 1)"
     return DeckInfo(model_title(spec), model_configuration(spec), f"{source}; paper: {paper}." if paper else f"{source}.",
                     name=model_stem(spec))
@@ -88,18 +92,48 @@ def model_onnx(spec: Model) -> bytes:
     """The block or network as ONNX; weights included up to ``ONNX_WEIGHTS_LIMIT`` parameters.
 
     Larger networks are built without initialising their weights and exported structure
-    only (weights become graph inputs), so EfficientNet-L2 still opens in Netron without
-    a 2 GB file.
+    only (weights become graph inputs), so a large network still opens in Netron without
+    a file of its weights' size. Tracing runs one real forward pass, so the memory it needs is
+    checked first (:func:`check_onnx_fits`) and a configuration over the budget is refused.
     """
     with torch.device("meta"):
-        params = sum(parameter.numel() for parameter in build_model(spec).parameters())
-    if params <= ONNX_WEIGHTS_LIMIT:
-        with torch.random.fork_rng():
-            torch.manual_seed(0)
-            return onnx_bytes(build_model(spec), model_input_shape(spec))
-    with torch.device("meta"):
         skeleton = build_model(spec)
+    with_weights = check_onnx_fits(spec, skeleton)
+    if with_weights:
+        with seeded(0):
+            return onnx_bytes(build_model(spec), model_input_shape(spec))
     return onnx_bytes(skeleton.to_empty(device="cpu"), model_input_shape(spec), export_params=False)
+
+
+def check_onnx_fits(spec: Model, skeleton: nn.Module | None = None) -> bool:
+    """Refuse (ValueError saying what to lower) an ONNX export over ``ONNX_MEMORY_BUDGET``; else whether
+    its weights are included.
+
+    Estimated on meta tensors before anything is allocated: the weights (three copies when they
+    are exported: the module's, the ONNX initializers and the serialised file; one otherwise) plus
+    twice the forward pass's peak activation memory (:func:`explorer.analysis.memory.memory_report`):
+    measured with ``ru_maxrss``, tracing MobileNetV2 at 1024 and 1600 pixels took 1.6 and 1.5 times
+    the plain forward pass's peak.
+    """
+    from explorer.analysis.memory import memory_report
+
+    if skeleton is None:
+        with torch.device("meta"):
+            skeleton = build_model(spec)
+    memory = memory_report(skeleton, model_input_shape(spec))
+    with_weights = memory.parameter_bytes // 4 <= ONNX_WEIGHTS_LIMIT
+    weights = memory.parameter_bytes * (3 if with_weights else 1)
+    activations = 2 * memory.peak_activation_bytes
+    needed = weights + activations
+    if needed > ONNX_MEMORY_BUDGET:
+        hint = "lower size, in_channels, out_channels or expansion" if isinstance(spec, BlockSpec) else (
+            "lower the resolution or the width multiplier, or pick a smaller network")
+        raise ValueError(
+            f"model: the ONNX export traces one real forward pass, which needs about {needed / 2**20:,.0f} MiB "
+            f"(weights {weights / 2**20:,.0f} MiB + tracing the activations {activations / 2**20:,.0f} MiB), over "
+            f"the {ONNX_MEMORY_BUDGET / 2**20:,.0f} MiB budget; {hint}. The snippet and the structure need no memory."
+        )
+    return with_weights
 
 
 def model_structure(spec: Model) -> str:

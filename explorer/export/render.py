@@ -23,6 +23,7 @@ import contextlib
 import math
 import os
 import shutil
+import signal
 import threading
 from typing import Any
 
@@ -32,7 +33,9 @@ from explorer.export.formats import FIGURE_FORMATS, check_format
 
 SLIDE_PIXELS = (1920, 1080)
 LAYOUT_ZOOM = 1.5
-RENDER_TIMEOUT_S = 60.0
+RENDER_TIMEOUT_S = 30.0  # one render takes well under a second; a browser silent this long is hung
+CLOSE_TIMEOUT_S = 5.0
+START_TIMEOUT_S = 60.0  # starting Chromium on a loaded machine takes seconds
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium")
 INSTALL_HINT = (
@@ -66,37 +69,51 @@ class _WarmBrowser:
     not safe to call from several threads at once; a private loop with
     ``run_coroutine_threadsafe`` gives both a timeout and thread safety (the tab queue inside
     kaleido serialises the renders).
+
+    Each started browser has a generation number. A render that fails (browser killed, crashed,
+    or hung past ``RENDER_TIMEOUT_S``) retires only the generation it used, under the lock, then
+    tries once more: when eight renders fail together, the first one replaces the browser and the
+    other seven reuse the new one instead of stopping it. A retired browser is killed (its process
+    group gets SIGKILL, which also ends a frozen, SIGSTOP'd one).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido: Any = None
+        self._generation = 0
 
     @property
     def warm(self) -> bool:
         return self._kaleido is not None
 
+    @property
+    def process_id(self) -> int | None:
+        """The running Chromium's process id (its process group leader), or None."""
+        process = getattr(self._kaleido, "subprocess", None)
+        return process.pid if process is not None else None
+
     def render(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
         """Render one figure; a browser that crashed or hung is replaced and the render tried once more."""
         try:
-            return self._render_once(figure, opts)
+            return self._attempt(figure, opts)
         except ChromiumNotFoundError:
             raise
-        except Exception:  # noqa: BLE001 - any browser failure: restart it and retry once
-            self.stop()
-            return self._render_once(figure, opts)
+        except Exception:  # noqa: BLE001 - any browser failure: the browser was replaced, retry once
+            return self._attempt(figure, opts)
 
-    def _render_once(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
-        kaleido_, loop = self._start()
+    def _attempt(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
+        """One render on the current browser; on failure that browser is retired, then the error raised."""
+        kaleido_, loop, generation = self._start()
         future = asyncio.run_coroutine_threadsafe(kaleido_.calc_fig(figure, opts=opts), loop)
         try:
             return future.result(RENDER_TIMEOUT_S)
-        except TimeoutError:
+        except BaseException:
             future.cancel()
+            self._retire(generation)
             raise
 
-    def _start(self) -> tuple[Any, asyncio.AbstractEventLoop]:
+    def _start(self) -> tuple[Any, asyncio.AbstractEventLoop, int]:
         with self._lock:
             if self._kaleido is None:
                 path = find_chromium()
@@ -106,21 +123,40 @@ class _WarmBrowser:
                 threading.Thread(target=loop.run_forever, name="kaleido-browser", daemon=True).start()
                 future = asyncio.run_coroutine_threadsafe(_open_kaleido(path), loop)
                 try:
-                    self._kaleido = future.result(RENDER_TIMEOUT_S)
+                    self._kaleido = future.result(START_TIMEOUT_S)
                 except BaseException:
                     loop.call_soon_threadsafe(loop.stop)
                     raise
-                self._loop = loop
-            return self._kaleido, self._loop
+                self._loop, self._generation = loop, self._generation + 1
+            return self._kaleido, self._loop, self._generation
+
+    def _retire(self, generation: int) -> None:
+        """Stop the browser of ``generation`` if it is still the current one (never a newer one)."""
+        with self._lock:
+            if generation != self._generation or self._kaleido is None:
+                return
+            kaleido_, loop, self._kaleido, self._loop = self._kaleido, self._loop, None, None
+        _close(kaleido_, loop)
 
     def stop(self) -> None:
         """Close the browser (the next export starts a new one)."""
         with self._lock:
             kaleido_, loop, self._kaleido, self._loop = self._kaleido, self._loop, None, None
         if kaleido_ is not None and loop is not None:
-            with contextlib.suppress(Exception):  # a browser that already died cannot be closed twice
-                asyncio.run_coroutine_threadsafe(kaleido_.close(), loop).result(10)
-            loop.call_soon_threadsafe(loop.stop)
+            _close(kaleido_, loop)
+
+
+def _close(kaleido_: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """Close the browser politely for a few seconds, then kill its process group and stop its loop."""
+    with contextlib.suppress(Exception):  # a browser that died or froze cannot be closed politely
+        asyncio.run_coroutine_threadsafe(kaleido_.close(), loop).result(CLOSE_TIMEOUT_S)
+    process = getattr(kaleido_, "subprocess", None)
+    if process is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            process.wait(CLOSE_TIMEOUT_S)
+    loop.call_soon_threadsafe(loop.stop)
 
 
 async def _open_kaleido(path: str) -> Any:

@@ -67,7 +67,7 @@ class InvertedBottleneck(nn.Module):
         super().__init__()
         hidden = spec.hidden_channels
         self.has_residual = spec.has_residual
-        self.conv_pw = nn.Identity() if hidden == spec.in_channels else _unit(spec, spec.in_channels, hidden, 1)
+        self.conv_pw = _unit(spec, spec.in_channels, hidden, 1) if spec.has_expand_conv else nn.Identity()
         self.conv_dw = _unit(
             spec, hidden, hidden, spec.kernel_size, stride=spec.stride, padding=spec.padding_amount,
             dilation=spec.dilation, groups=hidden,

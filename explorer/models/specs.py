@@ -188,6 +188,18 @@ class BlockSpec:
         return int(round(self.in_channels * self.expansion))
 
     @property
+    def has_expand_conv(self) -> bool:
+        """Whether the block starts with a 1x1 expand conv, following each reference implementation.
+
+        torchvision's MobileNetV2 ``InvertedResidual`` keeps it whenever ``expand_ratio != 1``, even
+        when ``round(in * t)`` is back to ``in`` (8 channels at t = 1.05); its MobileNetV3 and
+        EfficientNet blocks keep it when the expanded width differs from the input width.
+        """
+        if self.kind == "inverted_residual" and self.expanded_channels is None:
+            return self.expansion != 1
+        return self.hidden_channels != self.in_channels
+
+    @property
     def has_residual(self) -> bool:
         """Residual add only when stride is 1, in == out and the map keeps its size (inverted-residual family).
 

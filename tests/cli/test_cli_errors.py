@@ -94,7 +94,7 @@ NETWORK_CASES = [
     (["network", "mobilenet_v2", "--width-mult", "0"], "width_mult"),
     (["network", "mobilenet_v2", "--width-mult", "nan"], "width_mult"),
     (["network", "mobilenet_v2", "--width-mult", "abc"], "--width-mult"),
-    (["network", "mobilenet_v2", "--resolution", "31"], "resolution"),
+    (["network", "mobilenet_v2", "--resolution", "0"], "resolution"),
     (["network", "mobilenet_v2", "--resolution", "4097"], "resolution"),
     (["network", "mobilenet_v2", "--resolution", "224.5"], "--resolution"),
     (["network", "efficientnet_b0", "--width-mult", "1.0"], "width_mult"),

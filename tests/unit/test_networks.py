@@ -134,7 +134,7 @@ def test_layer_names_read_like_the_paper():
         ("mobilenet_v2", {"width_mult": 0.0}, "width_mult"),
         ("mobilenet_v2", {"width_mult": 9.0}, "width_mult"),
         ("mobilenet_v2", {"full_conv": True}, "full_conv"),
-        ("mobilenet_v1", {"resolution": 8}, "resolution"),
+        ("mobilenet_v1", {"resolution": 0}, "resolution"),
         ("mobilenet_v1", {"resolution": 224.5}, "resolution"),
         ("efficientnet_b3", {"width_mult": 1.0}, "width_mult"),
         ("efficientnet", {"phi": -1.0}, "phi"),

@@ -175,7 +175,7 @@ def test_an_unknown_kind_is_refused_by_name(kind):
 
 NETWORK_VALID = {
     "width_mult": st.one_of(st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.3, 1.4]), st.floats(0.1, 2.0)),
-    "resolution": st.one_of(st.integers(32, 256), st.sampled_from([32, 33, 224, 1024])),
+    "resolution": st.one_of(st.integers(1, 256), st.sampled_from([1, 2, 16, 28, 31, 224, 1024])),
     "num_classes": st.one_of(st.integers(1, 2000), st.just(100_000)),
     "full_conv": st.booleans(),
     "phi": st.floats(0.0, 6.0),
@@ -186,7 +186,7 @@ NETWORK_VALID = {
 
 NETWORK_INVALID = {
     "width_mult": [0, 0.05, 5.0, -1.0, math.nan, math.inf, "1.0", True, [1.0]],
-    "resolution": [0, 31, 4097, 224.0, "224", True, -224],
+    "resolution": [0, -1, 4097, 224.0, "224", True, -224],
     "num_classes": [0, -1, 100_001, 10.5, "10", True],
     "full_conv": ["yes", 1, 1.0, "true"],
     "phi": [-1.0, 10.5, math.nan, math.inf, "1", True],
