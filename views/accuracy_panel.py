@@ -14,7 +14,7 @@ from explorer.artifacts.accuracy import accuracy_artifacts
 from explorer.models.networks.papers import published_presets
 from explorer.models.networks.tables import NetworkSpec
 from views import downloads, widgets
-from views.measure_panel import _measure, _stored
+from views.measure_panel import run_measurement, stored_measurement
 
 
 @st.cache_data(max_entries=16, show_spinner="Counting every preset…")
@@ -43,10 +43,10 @@ def render_accuracy(spec: NetworkSpec) -> None:
     if st.button("Measure latency of every preset", key="acc_measure_button"):
         try:
             specs = [preset for preset, _ in published_presets()]
-            _measure(key, lambda progress: measure_networks(specs, budget, progress), budget, threads)
+            run_measurement(key, lambda progress: measure_networks(specs, budget, progress), budget, threads)
         except ValueError as error:
             widgets.refuse(error)
-    results = _stored(key)
+    results = stored_measurement(key)
     latencies = results.latencies if results else {}
     artifacts = _cached(spec, widgets.figure_style(), latencies, tuple(sorted(
         (s.label, round(v.median_s, 9)) for s, v in latencies.items())))

@@ -7,7 +7,7 @@ import streamlit as st
 from explorer.artifacts.papers import activation_speed_artifacts
 from explorer.demos.activation_speed import DEFAULT_ELEMENTS, ELEMENT_CHOICES, measure_activations
 from views import downloads, widgets
-from views.measure_panel import _budget_controls, _measure, _stored
+from views.measure_panel import budget_controls, run_measurement, stored_measurement
 
 
 def main() -> None:
@@ -22,14 +22,14 @@ def main() -> None:
     elements = widgets.select("Tensor size (elements)", "as_elements", ELEMENT_CHOICES, DEFAULT_ELEMENTS,
                               format_func=lambda value: f"{value:,} ({value * 4 / 2**10:,.0f} KiB)",
                               help="Small tensors stay in cache (compute shows); large ones are limited by memory bandwidth.")
-    budget, threads = _budget_controls("as_measure", 3.0)
+    budget, threads = budget_controls("as_measure", 3.0)
     key = ("activations", elements, budget, threads)
     if st.button("Measure the six activations", key="as_measure_button", type="primary"):
         try:
-            _measure(key, lambda progress: measure_activations(elements, budget, progress), budget, threads)
+            run_measurement(key, lambda progress: measure_activations(elements, budget, progress), budget, threads)
         except ValueError as error:
             widgets.refuse(error)
-    timings = _stored(key)
+    timings = stored_measurement(key)
     if timings is None:
         st.info("Press the button to time ReLU, ReLU6, sigmoid, swish, hard-sigmoid and h-swish here.")
         return

@@ -7,7 +7,7 @@ import streamlit as st
 from explorer.artifacts.papers import LastStageArtifacts, last_stage_artifacts
 from explorer.demos.last_stage import PAPER_SAVED_MACS, PAPER_SAVED_MS, PAPER_SAVED_SHARE, measure_both
 from views import downloads, widgets
-from views.measure_panel import _budget_controls, _measure, _stored
+from views.measure_panel import budget_controls, run_measurement, stored_measurement
 
 
 @st.cache_data(max_entries=16, show_spinner="Counting both networks…")
@@ -42,14 +42,14 @@ def main() -> None:
         "MobileNetV3-Large table and counted by the cost engine."
     )
     widgets.show_url_notices()
-    budget, threads = _budget_controls("ls_measure", 20.0)
+    budget, threads = budget_controls("ls_measure", 20.0)
     key = ("last_stage", budget, threads)
     if st.button("Measure both networks", key="ls_measure_button", type="primary"):
         try:
-            _measure(key, lambda progress: measure_both(budget, progress), budget, threads)
+            run_measurement(key, lambda progress: measure_both(budget, progress), budget, threads)
         except ValueError as error:
             widgets.refuse(error)
-    timings = _stored(key)
+    timings = stored_measurement(key)
     timing_key = tuple(sorted((name, t.network_ms, t.last_stage_ms) for name, t in timings.items())) if timings else ()
     shown = _artifacts(widgets.figure_style(), timings, timing_key)
     _metrics(shown)

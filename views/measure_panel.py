@@ -37,11 +37,12 @@ def _measure_lock() -> threading.Lock:
     return THREADS_LOCK
 
 
-def _stored(key: tuple) -> Any:
+def stored_measurement(key: tuple) -> Any:
+    """The result a measurement stored for ``key`` in this session, or None."""
     return st.session_state.setdefault(RESULTS_KEY, {}).get(key)
 
 
-def _measure(key: tuple, run: Callable[[Progress], Any], budget: float, threads: int) -> Any:
+def run_measurement(key: tuple, run: Callable[[Progress], Any], budget: float, threads: int) -> Any:
     """Run ``run`` with ``threads`` torch threads and a progress bar under the server-wide lock; store its result."""
     bar = st.progress(0.0, text="Waiting for another measurement on this server to finish…")
     if not _measure_lock().acquire(timeout=MAX_BUDGET_S + budget):
@@ -60,7 +61,7 @@ def _measure(key: tuple, run: Callable[[Progress], Any], budget: float, threads:
     return result
 
 
-def _budget_controls(prefix: str, default: float) -> tuple[float, int]:
+def budget_controls(prefix: str, default: float) -> tuple[float, int]:
     """The time budget slider and the thread count, side by side."""
     left, right = st.columns([3, 1])
     with left:
@@ -126,15 +127,15 @@ def render_measure_panel(spec: BlockSpec) -> None:
     """The "Measure" panel of a block: latency of it and every comparable kind, memory, roofline."""
     st.subheader("Measured latency and memory on this server")
     _memory_metrics(_block_memory(spec))
-    budget, threads = _budget_controls("measure", 4.0)
+    budget, threads = budget_controls("measure", 4.0)
     key = ("block", spec, budget, threads)
     if st.button("Measure", key="measure_button", type="primary"):
         try:
-            _measure(key, lambda progress: measure_block_results(spec, budget, progress), budget, threads)
+            run_measurement(key, lambda progress: measure_block_results(spec, budget, progress), budget, threads)
         except ValueError as error:
             widgets.refuse(error)
             return
-    results = _stored(key)
+    results = stored_measurement(key)
     if results is None:
         st.caption("Press Measure to time this block and every block kind of the same shape on this server's CPU.")
         return
@@ -156,15 +157,15 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
     except ValueError as error:
         widgets.refuse(error)
         return
-    budget, threads = _budget_controls("net_measure", 6.0)
+    budget, threads = budget_controls("net_measure", 6.0)
     key = ("network", network_spec, budget, threads)
     if st.button("Measure latency per stage", key="net_measure_button", type="primary"):
         try:
-            _measure(key, lambda progress: measure_network_results(network_spec, budget, progress), budget, threads)
+            run_measurement(key, lambda progress: measure_network_results(network_spec, budget, progress), budget, threads)
         except ValueError as error:
             widgets.refuse(error)
             return
-    results = _stored(key)
+    results = stored_measurement(key)
     if results is None:
         st.caption("Press the button to time every stage of this network (batch 1) on this server's CPU.")
         return

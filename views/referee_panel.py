@@ -36,14 +36,14 @@ INTRO = (
 )
 
 
-def _stored() -> dict[Hashable, RefereeReport]:
+def stored_measurement() -> dict[Hashable, RefereeReport]:
     return st.session_state.setdefault(RESULTS_KEY, {})
 
 
 def _run(config: Hashable, build: Callable[[], nn.Module], input_shape: Sequence[int], budget: float, hint: str) -> None:
     with st.spinner("Running torchinfo, fvcore, ptflops, thop and FlopCounterMode on this module…"):
         report = referee(build(), input_shape, budget, hint=hint)
-    stored = _stored()
+    stored = stored_measurement()
     stored[config] = report
     for old in list(stored)[:-MAX_STORED]:
         del stored[old]
@@ -104,7 +104,7 @@ def render_referee_panel(config: Hashable, build: Callable[[], nn.Module], input
         except ValueError as error:
             widgets.refuse(error)
             return
-    report = _stored().get(config)
+    report = stored_measurement().get(config)
     if report is None:
         st.caption("Press the button to count this module with the five tools (a few seconds).")
         return
