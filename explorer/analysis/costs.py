@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -353,6 +354,15 @@ def _pair(value: Any) -> tuple[int, ...]:
     return tuple(value) * (2 if len(value) == 1 else 1) if isinstance(value, (tuple, list)) else (value, value)
 
 
+@functools.cache
+def _decomposable(func: torch._ops.OpOverload) -> bool:
+    """Whether ``func.decompose`` would do anything (the test inside ``OpOverload.decompose``), cached per op."""
+    key = torch._C.DispatchKey.CompositeImplicitAutograd
+    if func is torch.ops.prim.device.default:
+        return False
+    return key in func.py_kernels or torch._C._dispatch_has_kernel_for_dispatch_key(func.name(), key)
+
+
 @dataclass
 class _Functional:
     """MACs and ops of one aten op type inside one call of a non-leaf module (one row)."""
@@ -412,7 +422,7 @@ class _OpTracker(TorchDispatchMode):
         kwargs = kwargs or {}
         if func in _METADATA_OPS or isinstance(func, torch._ops.HigherOrderOperator):
             return func(*args, **kwargs)
-        if func is not torch.ops.prim.device.default:
+        if _decomposable(func):
             with self:
                 result = func.decompose(*args, **kwargs)
             if result is not NotImplemented:
