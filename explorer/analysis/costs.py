@@ -420,7 +420,8 @@ class _OpTracker(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 - torch's signature
         kwargs = kwargs or {}
-        if func in _METADATA_OPS or isinstance(func, torch._ops.HigherOrderOperator):
+        inside_rule = self.stack and self.stack[-1].ruled  # a conv or linear rule counts these: no decomposition
+        if inside_rule or func in _METADATA_OPS or isinstance(func, torch._ops.HigherOrderOperator):
             return func(*args, **kwargs)
         if _decomposable(func):
             with self:
@@ -428,7 +429,7 @@ class _OpTracker(TorchDispatchMode):
             if result is not NotImplemented:
                 return result
         out = func(*args, **kwargs)
-        if self.stack and not self.stack[-1].ruled:
+        if self.stack:
             self._charge(self.stack[-1], func, args, kwargs, out)
         return out
 

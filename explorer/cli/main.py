@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "explorer.cli.export",
     "explorer.cli.measure",
     "explorer.cli.digits",
+    "explorer.cli.count",
 )
 
 
