@@ -17,7 +17,8 @@ from explorer.sources.resolve import SourceCount, count_source, parse_input_size
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("count", help="count params and MACs of a timm / torchvision model, an ONNX file or a factory")
-    parser.add_argument("source", metavar="SOURCE", help="timm:NAME, torchvision:NAME, path/to/model.onnx or package.module:callable")
+    parser.add_argument("source", metavar="SOURCE",
+                        help="timm:NAME, torchvision:NAME, path/to/model.onnx or package.module:callable")
     parser.add_argument("--input-size", dest="input_size", default=None, help="C,H,W (default: the model's own)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
