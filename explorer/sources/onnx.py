@@ -176,7 +176,7 @@ def _add(n: _Node) -> tuple[int, dict[str, int]]:
 def _mul(n: _Node) -> tuple[int, dict[str, int]] | None:
     if n.swish_mul:  # x * sigmoid(x): with the Sigmoid's 4 ops, swish's 5 per element
         return 0, {"activation": _numel(n.output)}
-    if len(set(n.inputs)) == 2:
+    if len(n.inputs) == 2 and min(_numel(shape) for shape in n.inputs) > 1:  # a gate times a map, not a scaling
         return 0, {"se_multiply": _numel(n.output)}
     return None
 
@@ -210,7 +210,7 @@ def _pair_text(values: object) -> str:
 def _row(n: _Node, index: int, params: int) -> tuple[LayerCost, bool]:
     rule = RULES.get(n.node.op_type)
     try:
-        cost = rule(n) if rule else None
+        cost = (0, {}) if n.node.op_type in FREE_OPS else rule(n) if rule else None
     except (TypeError, IndexError):  # a shape shape inference could not give
         cost = None
     macs, ops = cost if cost is not None else (0, {})

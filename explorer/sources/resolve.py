@@ -72,7 +72,10 @@ def _python_factory(source: str) -> nn.Module:
 def count_python(source: str, input_size: tuple[int, int, int] | None) -> SourceCount:
     """Call the factory ``package.module:callable`` with no arguments on the meta device and count its module."""
     factory = _python_factory(source)
-    module, note = build_on_meta(factory)
+    try:
+        module, note = build_on_meta(factory)
+    except TypeError as error:
+        raise ValueError(f"source: {source}() cannot be called without arguments ({error}).") from error
     if not isinstance(module, nn.Module):
         raise ValueError(f"source: {source!r} returned a {type(module).__name__}, not an nn.Module.")
     size = input_size or PYTHON_DEFAULT_SIZE

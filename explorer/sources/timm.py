@@ -55,3 +55,10 @@ def build(name: str) -> tuple[nn.Module, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return build_on_meta(lambda: timm.create_model(name, pretrained=False))
+
+
+def build_real(name: str) -> nn.Module:
+    """The model with random weights on the CPU (``pretrained=False``), to time it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return timm.create_model(check_name(name), pretrained=False).eval()

@@ -49,3 +49,10 @@ def build(name: str) -> tuple[nn.Module, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # GoogLeNet / Inception-v3 init_weights notices
         return build_on_meta(lambda: torchvision.models.get_model(name, weights=None))
+
+
+def build_real(name: str) -> nn.Module:
+    """The model with random weights on the CPU (``weights=None``), to time it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return torchvision.models.get_model(check_name(name), weights=None).eval()
