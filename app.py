@@ -31,6 +31,7 @@ PAGES = {
         st.Page(str(ROOT / "views/networks.py"), title="Networks", icon="🕸️", url_path="networks"),
         st.Page(str(ROOT / "views/scaling.py"), title="Compound scaling", icon="📐", url_path="scaling"),
         st.Page(str(ROOT / "views/design.py"), title="Design", icon="✏️", url_path="design"),
+        st.Page(str(ROOT / "views/your_model.py"), title="Your model", icon="🧳", url_path="your-model"),
     ],
     "Measure": [
         st.Page(str(ROOT / "views/latency.py"), title="Latency & memory", icon="⏱️", url_path="latency"),

@@ -4,9 +4,12 @@ Counting conventions (the same ones the app and the CLI print):
 
 - **params**: every parameter, BatchNorm's affine weights included; a parameter shared by
   two modules is counted once.
-- **MACs**: multiply-accumulates of convolution and linear layers for one image (batch 1):
-  ``out_elements * (C_in / groups) * k_h * k_w`` for a conv, ``out_elements * in_features``
-  for a linear layer. This is the papers' "mult-adds" and torchvision's "GFLOPS".
+- **MACs**: multiply-accumulates of convolution, linear and matrix-multiply ops for one image
+  (batch 1): ``out_elements * (C_in / groups) * k_h * k_w`` for a conv, ``out_elements *
+  in_features`` for a linear layer, and ``torch.utils.flop_counter``'s formula / 2 for a
+  functional op (``F.conv2d``, ``F.linear``, ``matmul``, ``bmm``, ``einsum``,
+  ``scaled_dot_product_attention``) called outside a conv or linear module, so the total equals
+  ``FlopCounterMode``'s total / 2. This is the papers' "mult-adds" and torchvision's "GFLOPS".
   FLOPs, where shown, are 2 x MACs.
 - Every other operation is counted **separately**, never folded into MACs, with the
   per-element cost in :data:`OP_CATEGORIES` and :data:`explorer.models.activations.REGISTRY`.
@@ -15,12 +18,16 @@ How it counts: a private copy of the module whose parameters and buffers are met
 runs one forward pass on a meta input, with hooks on the copy's leaf modules. Meta tensors
 carry shapes only, so no activation memory is allocated whatever the input size, the
 caller's module is never touched (no hooks, no device move, no mode change), and calls
-from several threads at once share nothing.
+from several threads at once share nothing. A dispatch mode (thread-local) sees every aten op
+of that pass, with a stack of the copy's module calls naming the enclosing module: ops outside a
+counted leaf get rows of their own (``aten.<op>`` under the enclosing module's name).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -29,9 +36,11 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry
 
 from explorer.analysis.shapes import shape_only_forward
-from explorer.models.activations import OPS_PER_ELEMENT
+from explorer.models.activations import OPS_PER_ELEMENT, REGISTRY
 from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
@@ -290,42 +299,228 @@ def _meta_copy(module: nn.Module, memo: dict[int, Any] | None = None) -> nn.Modu
     return clone
 
 
+# --- Functional ops: aten ops run outside a counted leaf module ---------------------------------------
+#
+# The dispatch mode below mirrors torch.utils.flop_counter's _FlopCounterMode (the same metadata ops
+# let through, the same decompositions tried, the same flop_registry formulas), so the MACs it finds
+# plus those of the conv and linear rules equal FlopCounterMode's total / 2.
+
+_METADATA_OPS = frozenset({
+    torch.ops.aten.sym_is_contiguous.default, torch.ops.aten.is_contiguous.default,
+    torch.ops.aten.is_contiguous.memory_format, torch.ops.aten.is_strides_like_format.default,
+    torch.ops.aten.is_non_overlapping_and_dense.default, torch.ops.aten.size.default,
+    torch.ops.aten.sym_size.default, torch.ops.aten.stride.default, torch.ops.aten.sym_stride.default,
+    torch.ops.aten.storage_offset.default, torch.ops.aten.sym_storage_offset.default,
+    torch.ops.aten.numel.default, torch.ops.aten.sym_numel.default, torch.ops.aten.dim.default,
+    torch.ops.prim.layout.default,
+})
+
+# Ops that move, copy or reshape data and compute nothing.
+FREE_OPS: frozenset[str] = frozenset({
+    "view", "_unsafe_view", "reshape", "_reshape_alias", "permute", "transpose", "t", "expand", "unsqueeze",
+    "squeeze", "flatten", "contiguous", "clone", "cat", "stack", "split", "split_with_sizes", "chunk", "unbind",
+    "select", "slice", "narrow", "detach", "alias", "as_strided", "_to_copy", "copy_", "empty", "empty_like",
+    "new_empty", "new_zeros", "zeros", "zeros_like", "ones", "ones_like", "full", "fill_", "constant_pad_nd",
+    "lift_fresh", "roll", "flip", "repeat", "index_select", "pixel_shuffle", "channel_shuffle", "dropout",
+    "native_dropout", "arange", "lift_fresh_copy", "scalar_tensor", "_local_scalar_dense", "pad", "index",
+    "_unsafe_index", "gather", "upsample_nearest2d", "expand_copy", "permute_copy", "view_copy",
+})
+
+_ACTIVATION_OPS: dict[str, str] = {
+    "relu": "relu", "hardtanh": "relu6", "sigmoid": "sigmoid", "hardsigmoid": "hsigmoid", "silu": "swish",
+    "hardswish": "hswish", "gelu": "gelu", "mish": "mish", "tanh": "tanh",
+}
+_BATCHNORM_OPS = frozenset({"native_batch_norm", "_native_batch_norm_legit", "_native_batch_norm_legit_no_training"})
+_GLOBAL_POOL_OPS = frozenset({"mean", "_adaptive_avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool2d"})
+_WINDOW_POOL_OPS = frozenset({"avg_pool2d", "max_pool2d_with_indices", "max_pool2d"})
+
+
+def _functional_op_cost(op: str, args: Sequence[Any], out: Any) -> tuple[str, int] | None:
+    """(category, ops) of one non-MAC aten op by the conventions of :data:`OP_CATEGORIES`, or None."""
+    op = op.rstrip("_")
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    first = out[0] if isinstance(out, (tuple, list)) else out
+    if op in _ACTIVATION_OPS:
+        return "activation", REGISTRY[_ACTIVATION_OPS[op]].ops_per_element * first.numel()
+    if op in _BATCHNORM_OPS:
+        return "batchnorm", 2 * first.numel()
+    if op in _GLOBAL_POOL_OPS:
+        return "pooling", tensors[0].numel()
+    if op in _WINDOW_POOL_OPS:
+        return "pooling", first.numel() * math.prod(_pair(args[1]))
+    if op in ("add", "sub") and len(tensors) == 2 and tensors[0].shape == tensors[1].shape:
+        return "residual_add", first.numel()
+    if op == "mul" and len(tensors) == 2 and tensors[0].shape != tensors[1].shape:
+        return "se_multiply", first.numel()
+    return None
+
+
+def _pair(value: Any) -> tuple[int, ...]:
+    return tuple(value) * (2 if len(value) == 1 else 1) if isinstance(value, (tuple, list)) else (value, value)
+
+
+@functools.cache
+def _decomposable(func: torch._ops.OpOverload) -> bool:
+    """Whether ``func.decompose`` would do anything (the test inside ``OpOverload.decompose``), cached per op."""
+    key = torch._C.DispatchKey.CompositeImplicitAutograd
+    if func is torch.ops.prim.device.default:
+        return False
+    return key in func.py_kernels or torch._C._dispatch_has_kernel_for_dispatch_key(func.name(), key)
+
+
+@dataclass
+class _Functional:
+    """MACs and ops of one aten op type inside one call of a non-leaf module (one row)."""
+
+    name: str
+    module: nn.Module
+    op: str
+    macs: int = 0
+    ops: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    name: str
+    module: nn.Module
+    key: int
+    leaf: bool
+    ruled: bool
+
+
+class _OpTracker(TorchDispatchMode):
+    """Sees every aten op of the meta trace and charges it to the innermost module call.
+
+    Ops inside a leaf with a cost rule are that rule's business; MACs inside a leaf without a rule
+    go to that leaf's row; ops inside a container (a block's ``x + shortcut``, an attention's
+    ``q @ k``) go to one ``aten.<op>`` row per op type and call, named after the container.
+    Non-MAC ops without a convention are listed in :attr:`skipped`; a leaf without a rule that only
+    moves data (a permute, an inactive stochastic depth) is not in :attr:`computing_leaves`.
+    """
+
+    def __init__(self, calls: list) -> None:
+        super().__init__()
+        self.calls = calls
+        self.stack: list[_Frame] = []
+        self.leaf_macs: dict[int, int] = {}
+        self.computing_leaves: set[int] = set()
+        self.skipped: list[str] = []
+        self._rows: dict[tuple[int, str], _Functional] = {}
+        self._count = 0
+
+    def enter_on_call(self, name: str, module: nn.Module, leaf: bool) -> None:
+        frame_of = {"name": name, "leaf": leaf, "ruled": leaf and _rule_for(module) is not None}
+
+        def push(mod: nn.Module, inputs: tuple) -> None:
+            self._count += 1
+            self.stack.append(_Frame(module=mod, key=self._count, **frame_of))
+
+        module.register_forward_pre_hook(push)
+
+    def leave_after_call(self, module: nn.Module) -> None:
+        def pop(mod: nn.Module, inputs: tuple, output: Any) -> None:
+            self.stack.pop()
+
+        module.register_forward_hook(pop)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 - torch's signature
+        kwargs = kwargs or {}
+        inside_rule = self.stack and self.stack[-1].ruled  # a conv or linear rule counts these: no decomposition
+        if inside_rule or func in _METADATA_OPS or isinstance(func, torch._ops.HigherOrderOperator):
+            return func(*args, **kwargs)
+        if _decomposable(func):
+            with self:
+                result = func.decompose(*args, **kwargs)
+            if result is not NotImplemented:
+                return result
+        out = func(*args, **kwargs)
+        if self.stack:
+            self._charge(self.stack[-1], func, args, kwargs, out)
+        return out
+
+    def _charge(self, frame: _Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+        packet = func._overloadpacket
+        if packet in flop_registry:
+            macs = flop_registry[packet](*args, **kwargs, out_val=out) // 2
+            if frame.leaf:
+                self.leaf_macs[frame.key] = self.leaf_macs.get(frame.key, 0) + macs
+            else:
+                self._row(frame, func._opname).macs += macs
+            return
+        if func._opname in FREE_OPS:
+            return
+        if frame.leaf:
+            self.computing_leaves.add(frame.key)
+            return
+        cost = _functional_op_cost(func._opname, args, out)
+        if cost is None:
+            self.skipped.append(f"aten.{func._opname}")
+            return
+        row = self._row(frame, func._opname)
+        row.ops[cost[0]] = row.ops.get(cost[0], 0) + cost[1]
+
+    def _row(self, frame: _Frame, op: str) -> _Functional:
+        key = (frame.key, op)
+        if key not in self._rows:
+            self._rows[key] = _Functional(frame.name, frame.module, op)
+            self.calls.append(self._rows[key])
+        return self._rows[key]
+
+
+def _functional_layer(record: _Functional, seen_params: set[int]) -> LayerCost:
+    """The row of an op type inside a container; it owns the container's own parameters (a layer scale)."""
+    own = [p for p in record.module.parameters(recurse=False) if id(p) not in seen_params]
+    seen_params.update(id(p) for p in own)
+    return LayerCost(
+        name=record.name, type=f"aten.{record.op}", input_shape=None, output_shape=None, kernel="", stride="",
+        groups=None, params=sum(p.numel() for p in own), macs=int(record.macs), ops=dict(record.ops),
+        output_bytes=0,
+    )
+
 @dataclass
 class _Call:
     name: str
     module: nn.Module
     inputs: tuple[torch.Tensor, ...]
     output: torch.Tensor
+    key: int = -1
 
 
-def _trace_leaf_calls(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[list[_Call], torch.Tensor]:
-    calls: list[_Call] = []
+def _trace_leaf_calls(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[list, torch.Tensor, _OpTracker]:
+    calls: list[_Call | _Functional] = []
+    tracker = _OpTracker(calls)
 
     def recorder(name: str) -> Callable:
         def hook(module: nn.Module, inputs: tuple, output: Any) -> None:
             tensors = tuple(item for item in inputs if isinstance(item, torch.Tensor))
-            calls.append(_Call(name, module, tensors, output))
+            calls.append(_Call(name, module, tensors, output, tracker.stack[-1].key))
 
         return hook
 
     for name, child in shadow.named_modules():
-        if not any(True for _ in child.children()) and not isinstance(child, nn.Identity):
+        leaf = not any(True for _ in child.children())
+        tracker.enter_on_call(name or type(child).__name__, child, leaf)
+        if leaf and not isinstance(child, nn.Identity):
             child.register_forward_hook(recorder(name or type(child).__name__))
             if isinstance(child, SHAPE_PRESERVING):
                 child.forward = _pass_through
             elif (forward := shape_only_forward(child)) is not None:
                 child.forward = forward
+        tracker.leave_after_call(child)
     with torch.no_grad():
-        output = shadow(torch.empty((1, *input_shape), device="meta"))
-    return calls, output
+        sample = torch.empty((1, *input_shape), device="meta")
+        with tracker:
+            output = shadow(sample)
+    return calls, output, tracker
 
 
-def _layer_from_call(call: _Call, seen_params: set[int]) -> tuple[LayerCost, bool]:
+def _layer_from_call(call: _Call, seen_params: set[int], functional_macs: int = 0) -> tuple[LayerCost, bool]:
     module = call.module
     own = [p for p in module.parameters(recurse=False) if id(p) not in seen_params]
     seen_params.update(id(p) for p in own)
     rule = _rule_for(module)
     macs, ops = rule(module, call.inputs, call.output) if rule else (0, {})
+    macs += functional_macs
     output = call.output if isinstance(call.output, torch.Tensor) else None
     layer = LayerCost(
         name=call.name,
@@ -380,16 +575,22 @@ def count_costs(module: nn.Module, input_shape: Sequence[int]) -> CostReport:
         raise ValueError(f"input_shape: every dimension must be a positive whole number, got {tuple(input_shape)!r}.")
     shadow = _meta_copy(module)
     try:
-        calls, output = _trace_leaf_calls(shadow, shape)
+        calls, output, tracker = _trace_leaf_calls(shadow, shape)
     except RuntimeError as error:
         raise ValueError(f"input_shape: {shape} does not fit this module ({str(error).splitlines()[0]}).") from error
     seen: set[int] = set()
     layers, skipped = [], []
     for call in calls:
-        layer, counted = _layer_from_call(call, seen)
+        if isinstance(call, _Functional):
+            layers.append(_functional_layer(call, seen))
+            continue
+        layer, counted = _layer_from_call(call, seen, tracker.leaf_macs.get(call.key, 0))
+        if not counted and call.key not in tracker.computing_leaves:
+            layer, counted = dataclasses.replace(layer, counted=True), True
         layers.append(layer)
         if not counted:
             skipped.append(layer.type)
+    skipped += tracker.skipped
     layers.extend(_unexecuted_params(shadow, seen))
     out_shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else ()
     return CostReport(shape, out_shape, tuple(layers), tuple(dict.fromkeys(skipped)))

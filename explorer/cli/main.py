@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "explorer.cli.digits",
     "explorer.cli.papers",
     "explorer.cli.peers",
+    "explorer.cli.count",
 )
 
 

@@ -1,0 +1,137 @@
+"""Your model: count a timm / torchvision model by name, or an uploaded ONNX file (parsed, never executed).
+
+Reads widgets, counts through :mod:`explorer.sources`, renders :func:`your_model_artifacts`. The app
+never executes user Python; an ONNX file runs only in onnxruntime, and only when its latency is asked for.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.analysis.patterns import REPLACEMENTS
+from explorer.artifacts.your_model import YourModelArtifacts, your_model_artifacts
+from explorer.formatting import short_count
+from explorer.sources import onnx as onnx_source
+from explorer.sources import runtime, zoo
+from views import downloads, widgets
+
+SOURCES = ("timm", "torchvision", "ONNX file")
+ALL = "all families"
+
+
+def _zoo_choice(source: str) -> tuple[str, str]:
+    names = zoo.zoo_names(source)
+    families = sorted({zoo.family(source, name) for name in names})
+    family = widgets.select("Family", f"ym_{source}_family", [ALL, *families], ALL,
+                            help="The module that defines the model (timm: mobilenetv3 holds MobileNetV3 and V4).")
+    shown = [name for name in names if family == ALL or zoo.family(source, name) == family]
+    default = "mobilenetv4_conv_small" if source == "timm" else "mobilenet_v3_large"
+    name = widgets.select(f"{source} model ({len(shown)})", f"ym_{source}_model", shown,
+                          default if default in shown else shown[0], help="Type to search the names.")
+    return source, name
+
+
+@st.cache_data(max_entries=32, show_spinner="Building on the meta device and counting…")
+def _zoo_artifacts(source: str, name: str, replacement: str, style: str) -> YourModelArtifacts:
+    counted = zoo.count_zoo_model(source, name)
+    return your_model_artifacts(counted.label, counted.note, counted.input_size, counted.report, replacement, style)
+
+
+@st.cache_data(max_entries=8, show_spinner="Parsing the ONNX graph…")
+def _onnx_artifacts(data: bytes, file_name: str, replacement: str, style: str) -> YourModelArtifacts:
+    counted = onnx_source.count_onnx_bytes(data)
+    return your_model_artifacts(file_name, counted.note, counted.input_size, counted.report, replacement, style)
+
+
+def _metrics(artifacts: YourModelArtifacts) -> None:
+    columns = st.columns(4)
+    columns[0].metric("Parameters", f"{artifacts.params:,}", help="Every parameter (ONNX: every float initializer).")
+    columns[1].metric("MACs", f"{artifacts.macs:,}", help="Conv, linear and matmul multiply-accumulates, one image. "
+                      "Equal to torch.utils.flop_counter's total / 2.")
+    columns[2].metric("FLOPs (2 × MACs)", short_count(2 * artifacts.macs, ".2f"))
+    columns[3].metric("Input", " × ".join(map(str, artifacts.input_size)))
+    st.caption(f"{artifacts.label}: {artifacts.note}.")
+    if artifacts.skipped:
+        st.caption("Skipped (MACs counted, no convention for their other ops): " + ", ".join(artifacts.skipped))
+
+
+def _what_if(artifacts: YourModelArtifacts, replacement: str) -> None:
+    st.subheader("What if")
+    if artifacts.what_if.empty:
+        st.info("This model has no standard k × k conv (k ≥ 3, groups 1) to replace.")
+        return
+    share = 100.0 * artifacts.saved_macs / max(artifacts.macs, 1)
+    st.metric(f"MACs saved with every standard conv as {replacement}", f"{artifacts.saved_macs:,}",
+              delta=f"-{share:.1f}% of the model", delta_color="inverse")
+    downloads.show_table(artifacts.what_if, "ym_what_if_table", "your_model_what_if")
+
+
+def _latency(source: str, name: str, data: bytes | None, input_size: tuple[int, ...]) -> None:
+    st.subheader("Latency")
+    budget = widgets.float_slider("Time budget (s)", "ym_budget", 0.5, 10.0, 2.0, 0.5)
+    if not st.button("Measure latency (batch 1, CPU)", key="ym_measure"):
+        st.caption("PyTorch times a zoo model with random weights on real tensors (within the memory budget); "
+                   "an ONNX file is timed in onnxruntime.")
+        return
+    try:
+        latency = (runtime.onnxruntime_latency(data, input_size, budget) if data is not None
+                   else runtime.torch_latency(source, name, input_size, budget))
+    except ValueError as error:
+        widgets.refuse(error)
+        return
+    runner = "onnxruntime" if data is not None else "PyTorch"
+    st.metric(f"{runner}: median latency", f"{1000 * latency.median_s:.2f} ms",
+              help=f"IQR {1000 * latency.q1_s:.2f}–{1000 * latency.q3_s:.2f} ms over {latency.samples} samples, "
+                   f"{latency.threads} threads.")
+
+
+def _render(artifacts: YourModelArtifacts, replacement: str, source: str, name: str, data: bytes | None) -> None:
+    _metrics(artifacts)
+    downloads.show_table(artifacts.op_categories, "ym_ops_table", "your_model_op_categories")
+    downloads.show_chart(artifacts.by_type_chart, "ym_type_chart", "your_model_by_type_chart")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Recognised block patterns")
+        downloads.show_table(artifacts.patterns, "ym_patterns_table", "your_model_patterns")
+    with right:
+        st.subheader("By stage or block")
+        downloads.show_table(artifacts.by_stage, "ym_stage_table", "your_model_by_stage")
+    downloads.show_chart(artifacts.family, "ym_family_chart", "your_model_family")
+    _what_if(artifacts, replacement)
+    st.subheader("Every layer")
+    downloads.show_table(artifacts.layers, "ym_layers_table", "your_model_layers")
+    _latency(source, name, data, artifacts.input_size)
+
+
+def main() -> None:
+    st.title("Your model")
+    st.caption("Any timm or torchvision model by name (built without weights on the meta device, nothing "
+               "downloaded), or an ONNX file (parsed with onnx and shape inference, never executed to count).")
+    with st.sidebar:
+        st.header("Your model")
+        kind = widgets.radio("Source", "ym_source", list(SOURCES), "timm")
+        replacement = widgets.select("What if: replace standard convs by", "ym_replacement", list(REPLACEMENTS),
+                                     REPLACEMENTS[0])
+        source, name, upload = kind, "", None
+        if kind != "ONNX file":
+            source, name = _zoo_choice(kind)
+        else:
+            upload = st.file_uploader("ONNX file (up to 200 MB)", type=["onnx"], key="ym_upload")
+    style = widgets.figure_style()
+    try:
+        if upload is not None:
+            data = upload.getvalue()
+            artifacts = _onnx_artifacts(data, upload.name, replacement, style)
+        elif kind == "ONNX file":
+            st.info("Upload an .onnx file in the sidebar; it is parsed, never executed.")
+            return
+        else:
+            data, artifacts = None, _zoo_artifacts(source, name, replacement, style)
+    except ValueError as error:
+        widgets.refuse(error)
+        return
+    downloads.register_for_export(artifacts.exports())
+    _render(artifacts, replacement, source, name, data)
+
+
+main()
