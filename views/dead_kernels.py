@@ -35,7 +35,7 @@ def main() -> None:
         return
     columns = st.columns(len(shown.near_zero))
     for column, (network, count) in zip(columns, shown.near_zero.items(), strict=True):
-        total = int(shown.layers.loc[shown.layers["network"] == network, "kernels (all seeds)"].sum())
+        total = shown.kernels[network]
         column.metric(f"{network}: kernels below {threshold:g}", f"{count} of {total:,} ({100 * count / total:.2f}%)")
     st.markdown(
         f"**What it shows:** {shown.verdict} These networks trained for {DEFAULT_CONFIG.epochs} epochs on 1,437 "

@@ -101,6 +101,7 @@ class DeadKernelArtifacts(PageArtifacts):
     accuracy_summary: pd.DataFrame
     threshold: float = value_field()
     near_zero: dict = value_field()
+    kernels: dict = value_field(default_factory=dict)  # network label -> depthwise kernels over all seeds
     verdict: str = value_field(default="")
 
 
@@ -132,14 +133,15 @@ def dead_kernel_artifacts(threshold: float, style: str, results: dict | None = N
     variants = ("v1", "v2_linear")
     norms = norms_frame(results, variants)
     layers = pd.DataFrame(digits.dead_kernel_summary(results, threshold, variants))
-    near_zero = {digits.VARIANT_LABELS[v]: int((norms[norms["network"] == digits.VARIANT_LABELS[v]]["norm"] < threshold).sum())
-                 for v in variants}
+    labels = [digits.VARIANT_LABELS[v] for v in variants]
+    near_zero = {label: int((norms[norms["network"] == label]["norm"] < threshold).sum()) for label in labels}
+    kernels = {label: int((norms["network"] == label).sum()) for label in labels}
     return DeadKernelArtifacts(
         norms=kernel_norm_figure(norms, threshold, style),
         layers=layers,
         accuracy=seed_accuracy_figure(runs_frame(results, variants), style, "Held-out accuracy of the two networks"),
         accuracy_summary=pd.DataFrame(digits.accuracy_summary(results, variants)),
-        threshold=threshold, near_zero=near_zero, verdict=dead_kernel_verdict(layers, threshold),
+        threshold=threshold, near_zero=near_zero, kernels=kernels, verdict=dead_kernel_verdict(layers, threshold),
     )
 
 
