@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from explorer.cli.block import add_block_options, spec_from_args
 from explorer.cli.network import add_network_options, network_spec_from_args
 from explorer.export import bundles, models, render
+from explorer.export.decks import DeckInfo
 from explorer.export.formats import DECK_FORMATS, FIGURE_FORMATS, STATIC_FORMATS, TABLE_FORMATS
 from explorer.figures.style import STYLES
 from explorer.files import write_atomic
@@ -71,17 +72,24 @@ def _prefixed(artifacts: Mapping[str, go.Figure | pd.DataFrame], prefix: str) ->
     return {name if name.startswith(prefix) else f"{prefix}_{name}": artifact for name, artifact in artifacts.items()}
 
 
-def export_view(artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, spec: models.Model) -> int:
+def export_view(
+    artifacts: Mapping[str, go.Figure | pd.DataFrame], args: argparse.Namespace, spec: models.Model | None,
+    deck: DeckInfo | None = None,
+) -> int:
     """Write ``artifacts`` (and ``spec``'s model files if ``--model``) in the chosen formats; print a summary.
 
-    With ``--model`` the ONNX export's memory is checked before any file is written.
+    ``spec`` is None for a view that shows no single model (activations, drop connect, ...); its deck is
+    captioned by ``deck``. With ``--model`` the ONNX export's memory is checked before any file is written.
     """
     formats = _check_formats(args.formats)
     out = _output_dir(args.out)
-    if args.model:
+    if getattr(args, "model", False) and spec is None:
+        raise ValueError("model: this view shows no single block or network to export; leave out --model.")
+    if getattr(args, "model", False):
         models.check_onnx_fits(spec)
-    deck = models.model_deck(spec)
-    plan = bundles.export_plan(artifacts, formats, scale=args.scale, deck=deck) | (models.model_files(spec) if args.model else {})
+    deck = models.model_deck(spec) if spec is not None else deck
+    files = models.model_files(spec) if getattr(args, "model", False) else {}
+    plan = bundles.export_plan(artifacts, formats, scale=args.scale, deck=deck) | files
     if not plan:
         raise ValueError(f"formats: none of {', '.join(formats)} applies to this view's charts and tables.")
     written = write_plan(plan, out)
@@ -140,7 +148,9 @@ def run_export_paper_page(args: argparse.Namespace) -> int:
         artifacts = papers.dead_kernel_artifacts(args.threshold, args.style)
     else:
         artifacts = papers.last_stage_artifacts(args.style)
-    return export_view(_prefixed(artifacts.exports(), args.target.replace("-", "_")), args, {})
+    deck = DeckInfo(args.target.replace("-", " ").capitalize(), "The papers' claims, as this project shows them",
+                    name=args.target.replace("-", "_"))
+    return export_view(_prefixed(artifacts.exports(), args.target.replace("-", "_")), args, None, deck)
 
 
 def _add_paper_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -158,9 +168,99 @@ def _add_paper_parsers(subparsers: argparse._SubParsersAction) -> None:
         parser.set_defaults(func=run_export_paper_page)
 
 
+def _page_deck(args: argparse.Namespace, title: str, settings: str) -> DeckInfo:
+    return DeckInfo(title, settings, name=args.target.replace("-", "_"))
+
+
+def run_export_scaling(args: argparse.Namespace) -> int:
+    from explorer.artifacts.scaling import scaling_artifacts
+    from explorer.models.networks.tables import network_spec
+
+    render.check_scale(args.scale)
+    spec = network_spec("efficientnet", phi=args.phi, alpha=args.alpha, beta=args.beta, gamma=args.gamma)
+    settings = f"phi {spec.phi:g}, alpha {spec.alpha:g}, beta {spec.beta:g}, gamma {spec.gamma:g}"
+    return export_view(scaling_artifacts(spec, args.style).exports(), args, None,
+                       _page_deck(args, "EfficientNet compound scaling", settings))
+
+
+def run_export_activations(args: argparse.Namespace) -> int:
+    from explorer.demos.activations import activation_artifacts
+
+    render.check_scale(args.scale)
+    shown = activation_artifacts(args.x_min, args.x_max, args.beta, args.derivative, style=args.style)
+    settings = f"x from {args.x_min:g} to {args.x_max:g}, beta {args.beta:g}" + (", derivatives" if args.derivative else "")
+    return export_view(shown.exports(), args, None, _page_deck(args, "Activation functions", settings))
+
+
+def run_export_se_weights(args: argparse.Namespace) -> int:
+    from explorer.demos.se import sample_photo, se_block_artifacts, synthetic_pattern
+
+    render.check_scale(args.scale)
+    spec = spec_from_args(args)
+    image = sample_photo(args.photo) if args.photo else synthetic_pattern(args.pattern)
+    shown = se_block_artifacts(spec, image, args.order, seed=args.seed, style=args.style)
+    source = f"photo {args.photo}" if args.photo else f"pattern {args.pattern}"
+    deck = _page_deck(args, "SE channel weights", f"{models.model_configuration(spec)}; input: {source}")
+    return export_view(shown.exports(), args, None, deck)
+
+
+def run_export_drop_connect(args: argparse.Namespace) -> int:
+    from explorer.demos.drop_connect import dropconnect_artifacts
+
+    render.check_scale(args.scale)
+    shown = dropconnect_artifacts(args.name, args.p, args.samples, args.repeats, args.seed, args.style)
+    settings = f"{args.name}, drop rate {args.p:g}, {args.samples} samples x {args.repeats} passes"
+    return export_view(shown.exports(), args, None, _page_deck(args, "Drop connect", settings))
+
+
+def run_export_latency(args: argparse.Namespace) -> int:
+    from explorer.analysis.measurements import measure_block_results
+    from explorer.artifacts.measure import block_measure_artifacts
+
+    render.check_scale(args.scale)
+    spec = spec_from_args(args)
+    results = measure_block_results(spec, args.budget)
+    return export_view(block_measure_artifacts(results, args.style).exports(), args, spec)
+
+
+def _add_page_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """The other pages: compound scaling, activations, SE channel weights, drop connect, latency (measured)."""
+    scaling = subparsers.add_parser("scaling", help="every chart and table of the Compound-scaling page")
+    for name, default in (("phi", 1.0), ("alpha", 1.2), ("beta", 1.1), ("gamma", 1.15)):
+        scaling.add_argument(f"--{name}", type=float, default=default, help=f"default {default:g}")
+    scaling.set_defaults(func=run_export_scaling)
+    activations = subparsers.add_parser("activations", help="every chart and table of the Activation functions page")
+    activations.add_argument("--x-min", dest="x_min", type=float, default=-6.0)
+    activations.add_argument("--x-max", dest="x_max", type=float, default=6.0)
+    activations.add_argument("--beta", type=float, default=1.0, help="swish's beta (default 1)")
+    activations.add_argument("--derivative", action="store_true", help="draw derivatives instead of values")
+    activations.set_defaults(func=run_export_activations)
+    se = subparsers.add_parser("se-weights", help="every chart and table of the SE channel weights page")
+    add_block_options(se)
+    se.add_argument("--photo", default="china.jpg", help="scikit-learn sample photo (china.jpg, flower.jpg; '' for a pattern)")
+    se.add_argument("--pattern", default="stripes", help="stripes, checkerboard or noise (with --photo '')")
+    se.add_argument("--order", choices=("channel", "sorted"), default="channel")
+    se.add_argument("--seed", type=int, default=0)
+    se.set_defaults(func=run_export_se_weights)
+    drop = subparsers.add_parser("drop-connect", help="every chart and table of the Drop connect page")
+    drop.add_argument("--name", default="efficientnet_b0", help="an EfficientNet (default efficientnet_b0)")
+    drop.add_argument("--p", type=float, default=0.2, help="drop-connect probability of the demo block (default 0.2)")
+    drop.add_argument("--samples", type=int, default=16)
+    drop.add_argument("--repeats", type=int, default=50)
+    drop.add_argument("--seed", type=int, default=0)
+    drop.set_defaults(func=run_export_drop_connect)
+    latency = subparsers.add_parser("latency", help="measure one block and write the Latency & memory charts and tables")
+    add_block_options(latency)
+    latency.add_argument("--budget", type=float, default=4.0, help="measurement time budget in seconds (default 4)")
+    latency.set_defaults(func=run_export_latency)
+    for parser in (scaling, activations, se, drop, latency):
+        _add_common_options(parser)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="write every chart and table of a view to files (PNG, SVG, PDF, CSV, ...)")
     targets = parser.add_subparsers(dest="target", required=True, parser_class=type(parser))
     _add_block_parser(targets)
     _add_network_parser(targets)
     _add_paper_parsers(targets)
+    _add_page_parsers(targets)
