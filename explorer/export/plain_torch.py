@@ -112,17 +112,21 @@ class InvertedBottleneck(nn.Module):
 
     MobileNetV2's inverted residual, MobileNetV3's bneck and EfficientNet's MBConv; a part the
     block does not have is ``nn.Identity``. The residual add needs stride 1, equal widths and
-    a padding that keeps the map's size (2 x padding = dilation x (k - 1)).
+    a padding that keeps the map's size (2 x padding = dilation x (k - 1)); ``skip=False``
+    removes it whatever the shapes (timm's ``noskip``).
     """
 
     def __init__(
         self, in_channels: int, expanded_channels: int, out_channels: int, kernel_size: int, stride: int, padding: int,
         dilation: int = 1, squeeze_channels: int = 0, activation: Activation = nn.ReLU6, se_activation: Activation = nn.ReLU,
         gate: Activation = nn.Sigmoid, batch_norm: bool = True, bias: bool = False, drop_connect: float = 0.0,
+        skip: bool = True,
     ) -> None:
         super().__init__()
         hidden, unit = expanded_channels, {"batch_norm": batch_norm, "bias": bias}
-        self.has_residual = stride == 1 and in_channels == out_channels and 2 * padding == dilation * (kernel_size - 1)
+        self.has_residual = (
+            skip and stride == 1 and in_channels == out_channels and 2 * padding == dilation * (kernel_size - 1)
+        )
         self.conv_pw = nn.Identity() if hidden == in_channels else ConvNormAct(
             in_channels, hidden, 1, activation=activation, **unit,
         )
@@ -143,19 +147,22 @@ class InvertedBottleneck(nn.Module):
 class FusedMBConv(nn.Module):
     """Fused-MBConv: one k x k conv (expand + spatial) -> SE -> linear project 1x1 (+ drop connect + residual).
 
-    Without expansion the block is a single k x k Conv-Norm-Act from in to out channels.
+    Without expansion the block is a single k x k Conv-Norm-Act from in to out channels;
+    ``skip=False`` removes the residual add (timm's ``noskip``).
     """
 
     def __init__(
         self, in_channels: int, expanded_channels: int, out_channels: int, kernel_size: int, stride: int, padding: int,
         dilation: int = 1, squeeze_channels: int = 0, activation: Activation = nn.SiLU, gate: Activation = nn.Sigmoid,
-        batch_norm: bool = True, bias: bool = False, drop_connect: float = 0.0,
+        batch_norm: bool = True, bias: bool = False, drop_connect: float = 0.0, skip: bool = True,
     ) -> None:
         super().__init__()
         unit = {"batch_norm": batch_norm, "bias": bias}
         expands = expanded_channels != in_channels
         fused_out = expanded_channels if expands else out_channels
-        self.has_residual = stride == 1 and in_channels == out_channels and 2 * padding == dilation * (kernel_size - 1)
+        self.has_residual = (
+            skip and stride == 1 and in_channels == out_channels and 2 * padding == dilation * (kernel_size - 1)
+        )
         self.conv_fused = ConvNormAct(
             in_channels, fused_out, kernel_size, stride=stride, padding=padding, dilation=dilation, activation=activation, **unit,
         )
@@ -239,13 +246,13 @@ def se(
 def inverted_residual(
     in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1, padding: int | str = "same", dilation: int = 1,
     expansion: float = 6.0, expanded_channels: int | None = None, drop_connect: float = 0.0, activation: Activation = nn.ReLU6,
-    batch_norm: bool = True, bias: bool = False,
+    batch_norm: bool = True, bias: bool = False, skip: bool = True,
 ) -> InvertedBottleneck:
     """MobileNetV2's inverted residual with linear bottleneck: hidden width ``round(in * t)``, no SE."""
     return InvertedBottleneck(
         in_channels=in_channels, expanded_channels=expanded_channels or int(round(in_channels * expansion)),
         out_channels=out_channels, kernel_size=kernel_size, stride=stride, padding=same_padding(kernel_size, dilation, padding),
-        dilation=dilation, activation=activation, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect,
+        dilation=dilation, activation=activation, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect, skip=skip,
     )
 
 
@@ -253,6 +260,7 @@ def bneck(
     in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1, padding: int | str = "same", dilation: int = 1,
     expansion: float = 4.0, expanded_channels: int | None = None, drop_connect: float = 0.0, se_ratio: float = 0.25,
     gate: Activation = nn.Hardsigmoid, activation: Activation = nn.Hardswish, batch_norm: bool = True, bias: bool = False,
+    skip: bool = True,
 ) -> InvertedBottleneck:
     """MobileNetV3's bneck: hidden ``round(in * t)``; SE squeezes the *expanded* width (round8(hidden x ratio)), ReLU inside."""
     hidden = expanded_channels or int(round(in_channels * expansion))
@@ -260,7 +268,7 @@ def bneck(
     return InvertedBottleneck(
         in_channels=in_channels, expanded_channels=hidden, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
         padding=same_padding(kernel_size, dilation, padding), dilation=dilation, squeeze_channels=squeeze, activation=activation,
-        se_activation=nn.ReLU, gate=gate, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect,
+        se_activation=nn.ReLU, gate=gate, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect, skip=skip,
     )
 
 
@@ -268,6 +276,7 @@ def mbconv(
     in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1, padding: int | str = "same", dilation: int = 1,
     expansion: float = 6.0, expanded_channels: int | None = None, drop_connect: float = 0.0, se_ratio: float = 0.25,
     gate: Activation = nn.Sigmoid, activation: Activation = nn.SiLU, batch_norm: bool = True, bias: bool = False,
+    skip: bool = True,
 ) -> InvertedBottleneck:
     """EfficientNet's MBConv: hidden ``make_divisible(in * t, 8)``; SE squeezes the block *input* width, swish inside."""
     hidden = expanded_channels or make_divisible(in_channels * expansion)
@@ -275,7 +284,7 @@ def mbconv(
     return InvertedBottleneck(
         in_channels=in_channels, expanded_channels=hidden, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
         padding=same_padding(kernel_size, dilation, padding), dilation=dilation, squeeze_channels=squeeze, activation=activation,
-        se_activation=activation, gate=gate, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect,
+        se_activation=activation, gate=gate, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect, skip=skip,
     )
 
 
@@ -283,6 +292,7 @@ def fused_mbconv(
     in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1, padding: int | str = "same", dilation: int = 1,
     expansion: float = 4.0, expanded_channels: int | None = None, drop_connect: float = 0.0, se_ratio: float = 0.0,
     gate: Activation = nn.Sigmoid, activation: Activation = nn.SiLU, batch_norm: bool = True, bias: bool = False,
+    skip: bool = True,
 ) -> FusedMBConv:
     """EfficientNetV2's Fused-MBConv: hidden ``make_divisible(in * t, 8)``; SE (if any) squeezes the block input width."""
     hidden = expanded_channels or make_divisible(in_channels * expansion)
@@ -290,25 +300,29 @@ def fused_mbconv(
     return FusedMBConv(
         in_channels=in_channels, expanded_channels=hidden, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
         padding=same_padding(kernel_size, dilation, padding), dilation=dilation, squeeze_channels=squeeze, activation=activation,
-        gate=gate, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect,
+        gate=gate, batch_norm=batch_norm, bias=bias, drop_connect=drop_connect, skip=skip,
     )
 
 
 def build_stages(rows: list[dict], stochastic_depth_prob: float = 0.0) -> nn.Sequential:
     """One ``nn.Sequential`` per table row of ``repeats`` blocks made by the row's ``block`` function.
 
-    The first block of a row has the row's stride and input width, the others stride 1 and
-    the row's output width; drop connect rises linearly with the block's index over the
-    whole network (``p * index / number_of_blocks``), so the first block has none.
+    The first block of a row has the row's stride, input width and (gdc) map size; the others
+    stride 1, the row's output width (gdc and se keep their input's) and a 1 x 1 map (what a
+    global conv leaves). Drop connect rises linearly with the block's index over the whole
+    network (``p * index / number_of_blocks``), so the first block has none.
     """
     total, index, stages = sum(row["repeats"] for row in rows), 0, []
     for row in rows:
-        options = {key: value for key, value in row.items() if key not in ("block", "repeats", "in_channels", "stride")}
-        in_channels, stride, blocks = row["in_channels"], row["stride"], []
-        for _ in range(row["repeats"]):
+        first = {key: row[key] for key in ("in_channels", "stride", "size") if key in row}
+        later = {"in_channels": row.get("out_channels", row["in_channels"]), "stride": 1, "size": 1}
+        options = {key: value for key, value in row.items() if key not in ("block", "repeats", *first)}
+        blocks = []
+        for repeat in range(row["repeats"]):
             drop = {"drop_connect": stochastic_depth_prob * index / total} if stochastic_depth_prob else {}
-            blocks.append(row["block"](in_channels=in_channels, stride=stride, **options, **drop))
-            in_channels, stride, index = row["out_channels"], 1, index + 1
+            shape = {key: later[key] for key in first} if repeat else first
+            blocks.append(row["block"](**shape, **options, **drop))
+            index += 1
         stages.append(nn.Sequential(*blocks))
     return nn.Sequential(*stages)
 

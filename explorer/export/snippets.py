@@ -23,12 +23,14 @@ from explorer.analysis.counting import block_report, network_totals
 from explorer.export import plain_torch
 from explorer.models.activations import REGISTRY, canonical_activation
 from explorer.models.networks.design import DesignSpec
-from explorer.models.networks.tables import BlockRow, NetworkSpec, NetworkTable, network_table
+from explorer.models.networks.tables import BlockRow, NetworkSpec, NetworkTable, block_specs, network_table
 from explorer.models.specs import BLOCK_KINDS, BlockSpec
 
 ROW_FIELDS = (
-    "kernel_size", "stride", "in_channels", "out_channels", "expansion", "expanded_channels", "se_ratio", "activation", "gate",
+    "kernel_size", "stride", "in_channels", "out_channels", "groups", "expansion", "expanded_channels", "se_ratio", "activation",
+    "gate",
 )
+RESIDUAL_KINDS = ("inverted_residual", "bneck", "mbconv", "fused_mbconv")  # the blocks that take ``skip``
 
 
 @functools.cache
@@ -113,13 +115,20 @@ def block_snippet(spec: BlockSpec) -> str:
                  (spec.in_channels, spec.size, spec.size))
 
 
-def _row_line(row: BlockRow) -> str:
-    """One table row as ``dict(block=mbconv, repeats=2, kernel_size=3, ...)``, only the fields its block takes."""
+def _row_line(row: BlockRow, size: int) -> str:
+    """One table row as ``dict(block=mbconv, repeats=2, kernel_size=3, ...)``, only the fields its block takes.
+
+    ``size`` is the map entering the row; only the global depthwise conv (gdc) needs it, as its kernel.
+    """
     applicable = BLOCK_KINDS[row.operator].params
     values = {name: getattr(row, name) for name in ROW_FIELDS if name in applicable}
     values.pop("expanded_channels" if row.expanded_channels is None else "expansion", None)
     if not row.se_ratio:
         values.pop("gate", None)
+    if row.operator == "gdc":
+        values["size"] = size
+    if not row.skip and row.operator in RESIDUAL_KINDS:
+        values["skip"] = False
     arguments = ", ".join(f"{name}={_literal(name, value)}" for name, value in values.items())
     return f"    dict(block={row.operator}, repeats={row.repeats}, {arguments}),\n"
 
@@ -127,6 +136,7 @@ def _row_line(row: BlockRow) -> str:
 def _network_body(table: NetworkTable) -> str:
     """``ROWS`` (the paper's table) and ``build()``: stem, stages, head and classifier as the explorer builds them."""
     stem, head = table.stem, table.head
+    sizes = [specs[0].size for specs in block_specs(table)]
     head_parts = []
     activation = _literal("activation", head.activation)
     if head.conv_channels:
@@ -135,12 +145,13 @@ def _network_body(table: NetworkTable) -> str:
     head_parts += ["pool=nn.AdaptiveAvgPool2d(1)", "flatten=nn.Flatten()"]
     if head.hidden_features:
         act = "nn.Identity()" if activation == "None" else f"{activation}()"
-        head_parts += [f"fc=nn.Linear({head.conv_channels}, {head.hidden_features})", f"act={act}"]
+        width = head.conv_channels or table.rows[-1].out_channels
+        head_parts += [f"fc=nn.Linear({width}, {head.hidden_features})", f"act={act}"]
     head_lines = "".join(f"            {part},\n" for part in head_parts)
     return (
         "# The network's table, one row per line as in its paper, widths and repeats already scaled: `repeats`\n"
         "# blocks made by the function `block`; only the first block of a row has the row's stride and input width.\n"
-        f"ROWS = [\n{''.join(map(_row_line, table.rows))}]\n\n\n"
+        f"ROWS = [\n{''.join(map(_row_line, table.rows, sizes))}]\n\n\n"
         "def build() -> Network:\n"
         f'    """{table.title}: stem, one stage per table row, head, classifier."""\n'
         "    return Network(\n"

@@ -66,6 +66,6 @@ def test_export_network_custom_writes_charts_tables_snippet_and_onnx(tmp_path, c
     assert {"design_totals.csv", "design_stages.csv", "design_layers.csv", "design_operations.csv",
             "design_diagram.html", "design_cost_by_stage.html", "design_cost_by_operation.html",
             "custom_design_224.py", "custom_design_224.onnx", "custom_design_224_structure.txt"} <= names
-    namespace: dict = {}
+    namespace: dict = {"__name__": "__main__"}  # run its script part, which prints the counts
     exec(compile((out / "custom_design_224.py").read_text(), "snippet", "exec"), namespace)  # noqa: S102 - our own snippet
     assert "params 3,504,872" in capsys.readouterr().out

@@ -16,6 +16,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from explorer.analysis.counting import count_network
 from explorer.analysis.formulas import block_formula
+from explorer.export.snippets import network_snippet
+from explorer.models.networks.build import build_network
 from explorer.models.networks.design import (
     PRESET_NAMES,
     DesignRow,
@@ -217,3 +219,25 @@ def test_totals_are_stem_plus_block_formulas_plus_head(rows, width, depth, resol
     report = count_network(design)
     assert report.params == stem_head[0] + sum(formula.params for formula in formulas)
     assert report.macs == stem_head[1] + sum(formula.macs for formula in formulas)
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ROW, min_size=1, max_size=4), st.sampled_from([0.5, 1.0, 1.25]), st.sampled_from([1.0, 1.3]),
+       st.integers(32, 64), st.sampled_from([0, 64]), st.sampled_from([0, 32]))
+def test_the_snippet_of_any_design_builds_and_counts_the_apps_module(rows, width, depth, resolution, head, head_fc):
+    rows = tuple(DesignRow(**(_valid_row(row).to_dict() | {"stage": index})) for index, row in enumerate(rows))
+    try:
+        design = DesignSpec(rows=rows, stem_channels=16, head_channels=head, head_fc=head_fc, activation="relu",
+                            resolution=resolution, num_classes=10, width_mult=width, depth_mult=depth)
+    except ValueError:
+        assume(False)
+    namespace: dict = {"__name__": "snippet"}
+    exec(compile(network_snippet(design), "snippet.py", "exec"), namespace)
+    with torch.device("meta"):
+        rebuilt, original = namespace["build"](), build_network(design.table())
+    assert repr(rebuilt) == repr(original)
+    assert {key: value.shape for key, value in rebuilt.state_dict().items()} == {
+        key: value.shape for key, value in original.state_dict().items()
+    }
+    params, macs, logits = namespace["count"](namespace["build"]().eval(), torch.randn(1, 3, resolution, resolution))
+    assert (params, macs, tuple(logits.shape)) == (count_network(design).params, count_network(design).macs, (1, 10))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib.util
 import io
 import re
@@ -27,7 +28,9 @@ from explorer.analysis.counting import block_report, count_network
 from explorer.export import bundles, models, render, tables
 from explorer.figures.style import apply_style
 from explorer.models.blocks import build_block
-from explorer.models.networks.tables import NETWORK_NAMES, network_spec
+from explorer.models.networks.build import build_network
+from explorer.models.networks.design import DesignRow, DesignSpec, preset_design
+from explorer.models.networks.tables import NETWORK_NAMES, NetworkSpec, network_spec
 from explorer.models.specs import BLOCK_KINDS, block_spec, textbook_spec
 
 needs_chromium = pytest.mark.skipif(not render.static_export_available(), reason="no Chromium installed")
@@ -252,6 +255,40 @@ SNIPPET_NETWORKS = {
     "efficientnet_v2_s": network_spec("efficientnet_v2_s", resolution=128),
     "efficientnet_phi": network_spec("efficientnet", phi=0.5),
 }
+# Custom designs (the Design page): a preset-equal design per family, noskip rows, a group conv and a
+# gdc (last row, repeated: its second block sees a 1 x 1 map), no head conv (last row SE), head FC
+# without head conv, width and depth multipliers.
+SNIPPET_DESIGNS = {
+    **{f"design_{name}": dataclasses.replace(preset_design(name), resolution=64)
+       for name in ("mobilenet_v1", "mobilenet_v2", "efficientnet_b0", "efficientnet_v2_s")},
+    "design_mobilenet_v3_small": dataclasses.replace(preset_design("mobilenet_v3_small"), resolution=64),
+    "design_noskip": DesignSpec(rows=(
+        DesignRow(kind="mbconv", out_channels=16, repeats=2, expansion=4.0, se_ratio=0.25, skip=False, stage=1),
+        DesignRow(kind="fused_mbconv", out_channels=24, repeats=2, stride=2, expansion=4.0, skip=False, stage=2),
+        DesignRow(kind="inverted_residual", out_channels=24, repeats=2, expansion=6.0, skip=False, stage=3),
+        DesignRow(kind="bneck", out_channels=32, repeats=2, stride=2, expansion=3.0, se_ratio=0.25, activation="hswish", skip=False, stage=4),
+    ), stem_channels=16, head_channels=256, resolution=64, num_classes=10),
+    "design_group_gdc": DesignSpec(rows=(
+        DesignRow(kind="standard", out_channels=32, stride=2, stage=1),
+        DesignRow(kind="group", out_channels=64, repeats=2, groups=4, stage=2),
+        DesignRow(kind="spatially_separable", out_channels=48, kernel_size=5, stride=2, stage=3),
+        DesignRow(kind="gdc", out_channels=1, repeats=2, stage=4),
+    ), stem_channels=16, head_channels=128, activation="relu", resolution=64, num_classes=10),
+    "design_no_head_conv": DesignSpec(rows=(
+        DesignRow(kind="depthwise_separable", out_channels=32, stride=2, stage=1),
+        DesignRow(kind="se", out_channels=1, se_ratio=0.0625, repeats=2, stage=2),
+    ), stem_channels=16, head_channels=0, resolution=64, num_classes=10),
+    "design_head_fc": DesignSpec(rows=(
+        DesignRow(kind="mbconv", out_channels=24, stride=2, expansion=6.0, se_ratio=0.25, stage=1),
+        DesignRow(kind="gdc", out_channels=1, stage=2),
+    ), stem_channels=16, head_channels=0, head_fc=256, activation="hswish", resolution=64, num_classes=10),
+    "design_scaled": DesignSpec(rows=(
+        DesignRow(kind="mbconv", out_channels=16, expansion=1.0, se_ratio=0.25, stage=1),
+        DesignRow(kind="mbconv", out_channels=24, repeats=2, stride=2, expansion=6.0, se_ratio=0.25, stage=2),
+        DesignRow(kind="mbconv", out_channels=24, repeats=1, expansion=6.0, kernel_size=5, stage=2),
+        DesignRow(kind="group", out_channels=48, repeats=2, stride=2, groups=2, stage=3),
+    ), stem_channels=32, head_channels=320, head_fc=128, resolution=96, num_classes=10, width_mult=0.75, depth_mult=1.6),
+}
 # Runs each snippet given as a script (run_name "__main__") in one interpreter, to pay torch's import once.
 SNIPPET_RUNNER = """
 import runpy
@@ -267,7 +304,7 @@ PRINTED = re.compile(r"params ([\d,]+)  MACs ([\d,]+)\noutput shape: \(([\d, ]+)
 
 def _expected(spec) -> tuple[int, int, tuple[int, ...]]:
     """The app's params and MACs and the output shape for one image."""
-    if spec in SNIPPET_NETWORKS.values():
+    if isinstance(spec, NetworkSpec | DesignSpec):
         report = count_network(spec)
         return report.params, report.macs, (1, spec.num_classes)
     report = block_report(spec)
@@ -313,7 +350,7 @@ def test_a_block_snippet_runs_alone_from_an_empty_folder(tmp_path):
 
 @pytest.mark.parametrize("batch", ["blocks", "networks"])
 def test_every_snippet_imports_only_torch_and_prints_the_apps_counts(tmp_path, batch):
-    specs = SNIPPET_BLOCKS if batch == "blocks" else SNIPPET_NETWORKS
+    specs = SNIPPET_BLOCKS if batch == "blocks" else SNIPPET_NETWORKS | SNIPPET_DESIGNS
     files = {}
     for name, spec in specs.items():
         code = models.model_snippet(spec)
@@ -402,3 +439,30 @@ def test_network_snippet_counts_as_the_app_and_is_named_after_the_network(tmp_pa
     assert list(models.model_files(spec)) == [
         "mobilenet_v3_small_0.5_64.py", "mobilenet_v3_small_0.5_64_structure.txt", "mobilenet_v3_small_0.5_64.onnx",
     ]
+
+
+@pytest.mark.parametrize("name", list(SNIPPET_DESIGNS))
+def test_design_snippet_builds_the_design_pages_module(tmp_path, name):
+    spec = SNIPPET_DESIGNS[name]
+    snippet = _load_snippet(models.model_snippet(spec), tmp_path, name)
+    with torch.device("meta"):
+        rebuilt, original = snippet.build(), build_network(spec.table())
+    assert repr(rebuilt) == repr(original)
+    assert {key: value.shape for key, value in rebuilt.state_dict().items()} == {
+        key: value.shape for key, value in original.state_dict().items()
+    }
+
+
+def test_preset_equal_designs_are_the_presets():
+    for name, spec in SNIPPET_DESIGNS.items():
+        if name.removeprefix("design_") in NETWORK_NAMES:
+            preset = network_spec(name.removeprefix("design_"), resolution=spec.resolution)
+            assert (count_network(spec).params, count_network(spec).macs) == (count_network(preset).params, count_network(preset).macs)
+
+
+def test_noskip_rows_have_no_residual_add_in_the_snippet(tmp_path):
+    snippet = _load_snippet(models.model_snippet(SNIPPET_DESIGNS["design_noskip"]), tmp_path, "noskip")
+    with torch.device("meta"):
+        blocks = [block for stage in snippet.build().stages for block in stage]
+    # mbconv 16 -> 16 stride 1 would add its input; noskip removes it (timm's noskip_...).
+    assert len(blocks) == 8 and not any(block.has_residual for block in blocks)
