@@ -25,6 +25,7 @@ counted leaf get rows of their own (``aten.<op>`` under the enclosing module's n
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -41,7 +42,9 @@ from torch.utils.flop_counter import flop_registry
 
 from explorer.analysis.shapes import shape_only_forward
 from explorer.models.activations import OPS_PER_ELEMENT, REGISTRY
-from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd
+from explorer.models.blocks import FusedMBConv, InvertedBottleneck
+from explorer.models.layers import ChannelScale, DropConnect, ResidualAdd, SqueezeExcite
+from explorer.models.networks.build import Network
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
     import pandas as pd
@@ -299,6 +302,11 @@ def _meta_copy(module: nn.Module, memo: dict[int, Any] | None = None) -> nn.Modu
     return clone
 
 
+# Containers whose forward only calls their children (every op is then inside a counted leaf).
+CHILDREN_ONLY_FORWARDS = frozenset({
+    nn.Sequential.forward, SqueezeExcite.forward, InvertedBottleneck.forward, FusedMBConv.forward, Network.forward,
+})
+
 # --- Functional ops: aten ops run outside a counted leaf module ---------------------------------------
 #
 # The dispatch mode below mirrors torch.utils.flop_counter's _FlopCounterMode (the same metadata ops
@@ -509,9 +517,23 @@ def _trace_leaf_calls(shadow: nn.Module, input_shape: tuple[int, ...]) -> tuple[
         tracker.leave_after_call(child)
     with torch.no_grad():
         sample = torch.empty((1, *input_shape), device="meta")
-        with tracker:
+        with tracker if _has_functional_ops(shadow) else contextlib.nullcontext():
             output = shadow(sample)
     return calls, output, tracker
+
+
+def _has_functional_ops(module: nn.Module) -> bool:
+    """Whether any op may run outside a counted leaf: a container whose ``forward`` is not known to call only
+    its children, or a leaf without a cost rule. The project's own blocks and networks have neither, so
+    their trace needs no dispatch mode (entering one imports ``torch._dynamo``, about 2 s, once per process).
+    """
+    for child in module.modules():
+        leaf = not any(True for _ in child.children())
+        if leaf and not isinstance(child, nn.Identity) and _rule_for(child) is None:
+            return True
+        if not leaf and type(child).forward not in CHILDREN_ONLY_FORWARDS:
+            return True
+    return False
 
 
 def _layer_from_call(call: _Call, seen_params: set[int], functional_macs: int = 0) -> tuple[LayerCost, bool]:

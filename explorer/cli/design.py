@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from explorer.analysis.breakdown import layer_rows, stage_rows
 from explorer.analysis.counting import count_network
-from explorer.artifacts.networks import layer_frame, stage_frame
 from explorer.models.networks.design import DesignSpec, parse_arch
 
 DESIGN_OPTIONS: tuple[tuple[str, type, str], ...] = (
@@ -50,14 +50,12 @@ def design_from_args(args: argparse.Namespace) -> DesignSpec:
 
 def design_payload(design: DesignSpec) -> dict[str, Any]:
     """The same JSON shape as ``network NAME --json``: spec, totals, other ops, stages and layers."""
-    from explorer.cli.network import _records
-
     report = count_network(design)
-    layers = layer_frame(design, report)
+    layers = layer_rows(design, report)
     return {
         "name": design.name, "label": design.label, "spec": design.to_dict(), "params": report.params,
         "macs": report.macs, "flops": report.flops, "resolution": design.resolution, "paper": None, "ops": report.ops,
-        "stages": _records(stage_frame(design, layers)), "layers": _records(layers.drop(columns=["% params", "% MACs"])),
+        "stages": stage_rows(design, layers), "layers": layers,
     }
 
 
@@ -69,4 +67,6 @@ def print_design(design: DesignSpec) -> None:
     print(f"params {report.params:,} ({format_count(report.params)})   MACs {report.macs:,} ({format_count(report.macs)})")
     for category, count in report.ops.items():
         print(f"  {category + ' ops':<18}{count:>18,}")
-    print(stage_frame(design, layer_frame(design, report)).to_string(index=False))
+    import pandas as pd
+
+    print(pd.DataFrame(stage_rows(design, layer_rows(design, report))).to_string(index=False))
