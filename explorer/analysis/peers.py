@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from explorer.analysis.costs import CostReport, _layer_from_call, _meta_copy, _trace_leaf_calls, _unexecuted_params
+from explorer.analysis.costs import CostReport, _Call, _layer_from_call, _meta_copy, _trace_leaf_calls, _unexecuted_params
 from explorer.analysis.measure import BLOCK_HINT, DEFAULT_MEMORY_BUDGET, NETWORK_HINT, check_budget, check_feasible
 from explorer.analysis.memory import memory_report
 from explorer.analysis.peer_rules import CATEGORIES, TOOLS, layer_category
@@ -324,13 +324,13 @@ def _leaf_calls(module: nn.Module, input_shape: tuple[int, ...]) -> tuple[CostRe
     leaf call with each tool's rule applied (meta tensors)."""
     shadow = _meta_copy(module)
     try:
-        traced, output = _trace_leaf_calls(shadow, input_shape)
+        traced, output, tracker = _trace_leaf_calls(shadow, input_shape)
     except RuntimeError as error:
         raise ValueError(f"input_shape: {input_shape} does not fit this module ({str(error).splitlines()[0]}).") from error
     seen: set[int] = set()
     rows, calls = [], []
-    for call in traced:
-        row, _ = _layer_from_call(call, seen)
+    for call in (record for record in traced if isinstance(record, _Call)):  # leaf calls; the tools see modules
+        row, _ = _layer_from_call(call, seen, tracker.leaf_macs.get(call.key, 0))
         rows.append(row)
         ours = {key: value for key, value in {"MACs": row.macs, **row.ops}.items() if value}
         rules = {name: tool.rule(call.module, call.inputs, call.output) for name, tool in TOOLS.items()}
