@@ -33,7 +33,7 @@ def test_table_output(capsys):
     [
         (["--budget", "0"], "budget: must be from 0.05 to 120 seconds"),
         (["--size", "4096", "--in-channels", "512"], "memory: this configuration needs about"),
-        (["--memory-budget-mib", "-1"], "memory budget: must be a positive number"),
+        (["--memory-budget-mib", "-1"], "memory-budget-mib: must be a number of MiB above 0"),
         (["--groups", "3"], "groups: does not apply"),
         (["--threads", "0"], "threads: must be a whole number from 1 to"),
     ],

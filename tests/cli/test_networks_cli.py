@@ -57,7 +57,7 @@ def test_table_output(capsys):
     [
         (["mobilenet_v2", "--phi", "2"], "phi: does not apply"),
         (["mobilenet_v2", "--width-mult", "-1"], "width_mult:"),
-        (["efficientnet_b0", "--resolution", "5"], "resolution:"),
+        (["efficientnet_b0", "--resolution", "0"], "resolution:"),  # every map still builds at 1 px
         (["efficientnet", "--phi", "10", "--gamma", "2"], "phi:"),
         (["resnet"], "invalid choice"),
         (["mobilenet_v2", "--width-mult", "abc"], "invalid float"),
