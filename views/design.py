@@ -64,7 +64,11 @@ def _defaults(start: str) -> dict[str, Any]:
 
 
 def _notice(key: str, raw: str, reason: str) -> None:
-    st.session_state.setdefault(widgets.NOTICES_KEY, []).append(f"Ignored `{key}={raw}` from the link: {reason}")
+    value = widgets.quoted(f"{key}={raw}")
+    # a reason that repeats part of the refused text would show it outside its code span: then only the gist
+    echoes = any(part in reason for part in raw.split() if len(part) > 3)
+    gist = "it is not valid in timm's notation (paste it in the box above to see where)" if echoes else widgets.plain(reason)
+    st.session_state.setdefault(widgets.NOTICES_KEY, []).append(f"Ignored {value} from the link: {gist}")
 
 
 def _url_setting(key: str, default: Any, parse: type, low: float, high: float) -> Any:

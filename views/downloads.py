@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 from typing import Any
 
@@ -51,9 +52,10 @@ def _register(name: str, artifact: go.Figure | pd.DataFrame) -> None:
     _page_registry(REGISTRY_KEY)[name] = artifact
 
 
-def register_for_export(artifacts: PageArtifacts) -> None:
+def register_for_export(artifacts: PageArtifacts | dict[str, Any]) -> None:
     """Add charts and tables a page computed but did not show (e.g. in a closed tab) to "Export all"."""
-    for name, artifact in artifacts.exports().items():
+    items = artifacts.exports() if isinstance(artifacts, PageArtifacts) else artifacts
+    for name, artifact in items.items():
         _register(name, artifact)
 
 
@@ -70,12 +72,18 @@ def _file_label(choice: tuple[str, float], aspect: str) -> str:
     return {"svg": "SVG (vector)", "pdf": "PDF (vector)", "html": "HTML (interactive)"}[fmt]
 
 
+def _digest(text: str) -> str:
+    return f"{zlib.crc32(text.encode('utf-8')):08x}"
+
+
 def _chart_options(fig: go.Figure, key: str) -> ChartOptions:
     """The presenter's options for one chart, from widgets in its menu (session state only, not the URL)."""
     title = fig.layout.title.text if fig.layout.title is not None else None
     names = series_names(fig)
-    text = st.text_input("Title", value=title or "", key=f"{key}__title")
-    shown = st.multiselect("Series shown", names, default=names, key=f"{key}__series") if len(names) > 1 else names
+    # keyed by what the page drew, so a new default (another network's title, other series) starts afresh
+    text = st.text_input("Title", value=title or "", key=f"{key}__title_{_digest(title or '')}")
+    series_key = f"{key}__series_{_digest(' | '.join(names))}"
+    shown = st.multiselect("Series shown", names, default=names, key=series_key) if len(names) > 1 else names
     labels = st.toggle("Value labels", True, key=f"{key}__labels") if has_value_labels(fig) else True
     aspect = st.segmented_control("Aspect (exports)", list(ASPECTS), default="16:9", required=True, key=f"{key}__aspect")
     transparent = st.toggle("Transparent background", False, key=f"{key}__transparent")

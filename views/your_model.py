@@ -117,6 +117,7 @@ def main() -> None:
             source, name = _zoo_choice(kind)
         else:
             upload = st.file_uploader("ONNX file (up to 200 MB)", type=["onnx"], key="ym_upload")
+    widgets.show_url_notices()
     style = widgets.figure_style()
     try:
         if upload is not None:

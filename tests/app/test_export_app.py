@@ -51,8 +51,8 @@ def _bar_spec(at: AppTest) -> dict:
 
 def test_chart_menu_sets_title_series_labels_aspect_and_background():
     at = AppTest.from_function(_demo_view, default_timeout=60).run()
-    at.text_input(key="chart_params__title").set_value("Depthwise vs pointwise").run()
-    at.multiselect(key="chart_params__series").set_value(["params"])
+    next(w for w in at.text_input if w.key.startswith("chart_params__title")).set_value("Depthwise vs pointwise").run()
+    next(w for w in at.multiselect if w.key.startswith("chart_params__series")).set_value(["params"])
     at.toggle(key="chart_params__labels").set_value(False)
     at.toggle(key="chart_params__transparent").set_value(True).run()
     spec = _bar_spec(at)

@@ -78,7 +78,7 @@ def test_markup_in_every_link_value_is_shown_as_inert_text(page_file):
     quoting = [str(element.value) for kind in TEXT_ELEMENTS for element in at.get(kind) if "INJ" in str(element.value)]
     assert quoting, f"{page_file}: no notice quotes the refused link values {keys}"
     for text in quoting:
-        spans = [span for span in code_spans(text) if "INJ" in span]
+        spans = [span for span in code_spans(text.replace("\\`", "")) if "INJ" in span]  # an escaped backtick is text
         assert spans and all(span.split("=", 1)[1] == PAYLOAD for span in spans), f"{page_file}: {text!r}"
         outside = text
         for span in spans:

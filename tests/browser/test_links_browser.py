@@ -36,7 +36,8 @@ def test_a_link_opens_the_configured_block_and_its_png_downloads(app_server, pag
 
 
 def _check_png_download(page) -> None:
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="PNG").first.locator("button")
+    page.get_by_text("Chart options & download").first.click()  # the chart's one menu; PNG 1920 x 1080 is the default
+    button = page.locator('[data-testid="stPopoverBody"] [data-testid="stDownloadButton"]').filter(has_text="Download").first
     with page.expect_download(timeout=120_000) as download_info:
         button.click()
     download = download_info.value
