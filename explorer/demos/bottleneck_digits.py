@@ -10,7 +10,8 @@
 The networks are built from the project's blocks (``block_spec`` + ``build_block``) on the 8x8
 ``load_digits`` images with the same stratified held-out split as :mod:`explorer.demos.digits`.
 Training is deterministic (fixed seeds, deterministic algorithms, one thread) and cheap (about a
-second per run); the results ship as a JSON asset that :func:`regenerate` reproduces exactly.
+second per run); the results ship as a JSON asset that :func:`regenerate` reproduces exactly on the CPU kind that made
+it (another instruction set sums floats in another order; see the tests for the tolerance).
 
 The optimiser is Adam with *coupled* L2 weight decay (the gradient of ``wd/2·||w||²`` is added before
 Adam's normalisation), like the RMSProp + L2 the MobileNets were trained with: a weight whose loss

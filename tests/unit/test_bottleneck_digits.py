@@ -52,11 +52,22 @@ def test_shipped_results_hold_every_run(results):
         assert [len(layer["norms"]) for layer in run["layers"]] == [layer["channels"] for layer in run["layers"]]
 
 
-def test_a_regenerated_run_reproduces_the_shipped_one_exactly(results):
+# Float sums run in a different order on another CPU instruction set (AVX2, AVX-512, AMX), and 20 epochs
+# amplify the last-bit differences: on this project's machines a regenerated v1 seed-0 run got 341-350
+# correct against the shipped 344. Exact equality holds on one machine; across machines, the conclusions.
+SHIPPED_ACCURACY_TOLERANCE = 0.03
+
+
+def test_a_regenerated_run_is_exact_on_one_machine_and_close_to_the_shipped_one(results):
     threads = torch.get_num_threads()
-    assert train_run("v1", 0) == find_run(results, "v1", 0)
+    first, second = train_run("v1", 0), train_run("v1", 0)
+    assert first == second
     assert torch.get_num_threads() == threads
     assert not torch.are_deterministic_algorithms_enabled()
+    shipped = find_run(results, "v1", 0)
+    assert abs(first["correct"] - shipped["correct"]) <= SHIPPED_ACCURACY_TOLERANCE * shipped["n_test"]
+    assert [layer["never_active"] for layer in first["layers"]] == [layer["never_active"] for layer in shipped["layers"]]
+    assert [min(layer["norms"]) > DEAD_THRESHOLD for layer in first["layers"]] == [True] * len(first["layers"])
 
 
 def test_summaries_by_hand():
