@@ -1,4 +1,4 @@
-"""Efficient CNN building-block explorer: page navigation only.
+"""Efficient CNN building-block explorer: page navigation, the link and the browser history.
 
 Run with ``make run`` (or ``streamlit run app.py`` inside the project's virtual environment).
 """
@@ -11,9 +11,13 @@ from views import widgets
 
 ROOT = Path(__file__).parent
 
+BLOCKS = str(ROOT / "views/blocks.py")
 PAGES = {
     "Blocks": [
-        st.Page(str(ROOT / "views/blocks.py"), title="Blocks", icon="🧱", url_path="blocks", default=True),
+        # Blocks opens at "/" and, like every other page, at its own path "/blocks" (hidden: the menu lists it once;
+        # the default page's url_path is only a reserved name Streamlit requires to be unique)
+        st.Page(BLOCKS, title="Blocks", icon="🧱", url_path="blocks-home", default=True),
+        st.Page(BLOCKS, title="Blocks", icon="🧱", url_path="blocks", visibility="hidden"),
     ],
     "Inside the blocks": [
         st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
@@ -39,12 +43,14 @@ PAGES = {
 }
 
 st.set_page_config(page_title="Efficient CNN block explorer", page_icon="🧱", layout="wide")
+widgets.begin_run()
 with st.sidebar:
     widgets.toggle(
         "Slide style", "slide_style", False, help="White background, large fonts, thick lines, colour-blind-safe palette."
     )
-# Values from a link that a page refused are collected while its widgets run; show them on top.
+    widgets.install_page_behaviour()
+# Notices about the link show under the page's title (each page marks the place); this is the fallback.
 url_notices = st.container()
+widgets.redirect_unknown_path(PAGES)
 st.navigation(PAGES).run()
-with url_notices:
-    widgets.show_url_notices()
+widgets.end_run(url_notices)

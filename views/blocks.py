@@ -25,10 +25,7 @@ KIND_DEPENDENT_KEYS = ("activation", "gate", "expansion", "se_ratio", "drop_conn
 
 def _reset_kind_defaults() -> None:
     """Switching block kind restores that kind's own defaults (activation, expansion, ...)."""
-    for key in KIND_DEPENDENT_KEYS:
-        st.session_state.pop(key, None)
-        if key in st.query_params:
-            del st.query_params[key]
+    widgets.forget(KIND_DEPENDENT_KEYS)
 
 
 def _default(kind: str, name: str) -> Any:
@@ -167,7 +164,7 @@ def _render_layers(artifacts: BlockArtifacts) -> None:
 def _render_artifacts(spec: BlockSpec, artifacts: BlockArtifacts) -> None:
     """Six tabs; only the open one runs (its name is kept in the URL as ``tab``)."""
     downloads.register_for_export(artifacts)
-    diagram, formula, compare, sweep, layers, measure = st.tabs(TABS, key="tab", bind="query-params")
+    diagram, formula, compare, sweep, layers, measure = widgets.tabs(TABS, "tab")
     if diagram.open:
         with diagram:
             downloads.show_chart(artifacts.diagram, "chart_diagram", artifacts.file_name("diagram"))
@@ -194,12 +191,12 @@ def _render_artifacts(spec: BlockSpec, artifacts: BlockArtifacts) -> None:
 def main() -> None:
     st.title("Blocks")
     st.caption("Every number is counted from the real PyTorch module built from these settings.")
+    widgets.show_url_notices()
     try:
         spec = block_controls()
     except ValueError as error:
         widgets.refuse(error)
         return
-    widgets.show_url_notices()
     st.markdown(f"**{spec.info.label}** — {spec.info.paper or 'the baseline every other block is measured against'}")
     unit, log_scale, sweep = _view_controls(spec)
     artifacts = block_artifacts(spec, widgets.figure_style(), sweep, log_scale, unit)

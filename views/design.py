@@ -44,7 +44,6 @@ SETTINGS: dict[str, tuple[str, type, float, float]] = {
     "design_width": ("width_mult", float, 0.1, 4.5),
     "design_depth": ("depth_mult", float, 0.1, 8.0),
 }
-URL_KEYS = ("design_start", "design_act", *SETTINGS, "arch")
 
 
 def _start_label(name: str) -> str:
@@ -68,7 +67,7 @@ def _notice(key: str, raw: str, reason: str) -> None:
     # a reason that repeats part of the refused text would show it outside its code span: then only the gist
     echoes = any(part in reason for part in raw.split() if len(part) > 3)
     gist = "it is not valid in timm's notation (paste it in the box above to see where)" if echoes else widgets.plain(reason)
-    st.session_state.setdefault(widgets.NOTICES_KEY, []).append(f"Ignored {value} from the link: {gist}")
+    widgets.notice(f"Ignored {value} from the link: {gist}")
 
 
 def _url_setting(key: str, default: Any, parse: type, low: float, high: float) -> Any:
@@ -117,10 +116,8 @@ def _seed_from_url() -> None:
 
 
 def _follow_url() -> None:
-    """Seed on the first visit; follow the link when it changed outside this page (Back, Forward, an edit)."""
-    published = st.session_state.get(PUBLISHED_KEY)
-    current = {key: st.query_params.get(key) for key in URL_KEYS}
-    if published is None or (current.get("arch") is not None and current != published):
+    """Seed on the first visit and when Back or Forward brings another link (an edited link is a new visit)."""
+    if st.session_state.get(PUBLISHED_KEY) is None or widgets.history_navigation():
         _seed_from_url()
 
 
@@ -242,10 +239,10 @@ def _publish(design: DesignSpec | None) -> None:
     values |= {key: f"{st.session_state[key]:g}" for key in SETTINGS}
     if design is not None:
         values["arch"] = compact_arch(design.rows, design.activation)
-    changed = {key: value for key, value in values.items() if st.query_params.get(key) != value}
-    if changed:
-        st.query_params.update(changed)
-    st.session_state[PUBLISHED_KEY] = {key: st.query_params.get(key) for key in URL_KEYS}
+    elif "arch" in st.query_params:  # a refused table keeps the last valid design in the link
+        values["arch"] = st.query_params["arch"]
+    widgets.publish(values)
+    st.session_state[PUBLISHED_KEY] = values
 
 
 @st.cache_data(max_entries=32, show_spinner="Counting every layer…")
@@ -298,12 +295,12 @@ def _copy_out(design: DesignSpec) -> None:
 def main() -> None:
     st.title("Design")
     st.caption("Edit a network's stage table (add, delete, reorder rows; any block kind) and see every count change.")
+    widgets.show_url_notices()
     _follow_url()
     settings = settings_controls()
     paste_panel(settings["activation"])
     records = stage_grid(settings["activation"])
     row_tools(records)
-    widgets.show_url_notices()
     try:
         design = DesignSpec(rows=rows_from_records(records, settings["activation"]), **settings)
     except ValueError as error:

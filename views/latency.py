@@ -42,10 +42,7 @@ def block_controls() -> BlockSpec:
 
 def _reset_network_options() -> None:
     """Switching network restores its own default resolution and width."""
-    for key in ("lat_resolution", "lat_width"):
-        st.session_state.pop(key, None)
-        if key in st.query_params:
-            del st.query_params[key]
+    widgets.forget(("lat_resolution", "lat_width"))
 
 
 def network_controls() -> NetworkSpec:

@@ -105,12 +105,12 @@ def _render(spec: NetworkSpec, artifacts: NetworkArtifacts) -> None:
 def main() -> None:
     st.title("Networks")
     st.caption("MobileNetV1, V2, V3 and EfficientNet, built on the fly and counted layer by layer.")
+    widgets.show_url_notices()
     try:
         spec = network_controls()
     except ValueError as error:
         widgets.refuse(error)
         return
-    widgets.show_url_notices()
     st.markdown(f"**{spec.label}** — {spec.family.paper}")
     artifacts = _cached_artifacts(spec, widgets.figure_style())
     _metrics(artifacts.totals)

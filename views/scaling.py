@@ -49,12 +49,12 @@ def _metrics(spec: NetworkSpec, numbers: ScalingNumbers) -> None:
 def main() -> None:
     st.title("Compound scaling")
     st.caption("EfficientNet grows depth, width and resolution together: d = α^φ, w = β^φ, r = γ^φ with α·β²·γ² ≈ 2.")
+    widgets.show_url_notices()
     try:
         spec = scaling_controls()
     except ValueError as error:
         widgets.refuse(error)
         return
-    widgets.show_url_notices()
     artifacts = _cached_artifacts(spec, widgets.figure_style())
     _metrics(spec, artifacts.numbers)
     downloads.show_chart(artifacts.mac_prediction, "chart_prediction", "compound_mac_prediction")

@@ -1,8 +1,15 @@
-"""Shared Streamlit helpers: URL-synced widgets, chart and table rendering, errors.
+"""Shared Streamlit helpers: URL-synced widgets, the browser history, notices, errors.
 
 Every widget goes through these wrappers so that its value lives in the URL
 (``st.query_params``) under its ``key``: opening the link reproduces the view. A value in
 the link that is unknown or invalid is ignored and listed by :func:`show_url_notices`.
+
+History: ``app.py`` calls :func:`begin_run` before a page runs and :func:`end_run` after it.
+Widgets only *collect* their URL values during a run; :func:`end_run` writes the whole link once,
+so an interrupted run writes nothing and a run writes the page's keys only. A page load writes no
+link at all (the link as opened stays in the address bar). :func:`install_page_behaviour` makes
+Streamlit's ``pushState`` a ``replaceState`` unless the user acted since the last entry, so one action
+adds at most one history entry; a Back/Forward run re-seeds every widget from the link it returns to.
 """
 
 from __future__ import annotations
@@ -10,11 +17,19 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.state.session_state_proxy import get_session_state
 
 NOTICES_KEY = "_url_notices"
+NOTICE_SLOT_KEY = "_url_notice_slot"
+PENDING_KEY = "_url_pending"  # the link this run is building, key by key
+PUBLISHED_KEY = "_url_published"  # the link the last complete run wrote (absent before the first run ends)
+SYNCED_KEY = "_url_synced_keys"  # every widget key of this session that lives in the URL
+FORGOTTEN_KEY = "_url_forgotten"  # keys whose link value this run must not read (reset to defaults)
 # CommonMark lets a backslash escape any ASCII punctuation character; escaping all of them means
 # no emphasis, code span, link, image, HTML tag, entity, math or directive can start. GFM's bare
 # autolinks (``https://``, ``www.``, ``a@b.c``) are found in the text after parsing, so a word
@@ -25,6 +40,8 @@ _PUNCTUATION = re.compile("((?![_])[" + re.escape(string.punctuation) + "]|(?<![
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
+HISTORY_GUARD = Path(__file__).with_name("history_guard.js")
+UPDATING_CUE = Path(__file__).with_name("updating.css")
 
 
 def plain(text: object) -> str:
@@ -64,14 +81,15 @@ def _url_value(key: str, default: Any, parse: Callable[[str], Any], valid: Calla
             raise ValueError
     except (ValueError, TypeError):
         link = quoted(f"{key}={raw}")
-        _notice(f"Ignored {link} from the link: not a valid value for “{label}”; using {quoted(repr(default))}.")
+        notice(f"Ignored {link} from the link: not a valid value for “{label}”; using {quoted(repr(default))}.")
         return default
     if parse in (int, float) and not _canonical_number(raw):
-        _notice(f"Read {quoted(f'{key}={raw}')} from the link as {quoted(value)} for “{label}”.")
+        notice(f"Read {quoted(f'{key}={raw}')} from the link as {quoted(value)} for “{label}”.")
     return value
 
 
-def _notice(text: str) -> None:
+def notice(text: str) -> None:
+    """Add a notice about the link (Markdown: quote user text with :func:`quoted` or :func:`plain`)."""
     st.session_state.setdefault(NOTICES_KEY, []).append(text)
 
 
@@ -85,15 +103,100 @@ def _canonical_number(raw: str) -> bool:
 
 
 def _sync(key: str, default: Any, parse: Callable[[str], Any], valid: Callable[[Any], bool], label: str) -> None:
-    """Seed the widget's state from the URL once, then keep the URL in step with it."""
+    """Seed the widget's state from the URL once (again after Back/Forward), then keep the URL in step with it."""
+    st.session_state.setdefault(SYNCED_KEY, set()).add(key)
     if key not in st.session_state:
-        st.session_state[key] = _url_value(key, default, parse, valid, label)
+        forgotten = key in st.session_state.get(FORGOTTEN_KEY, ())
+        st.session_state[key] = default if forgotten else _url_value(key, default, parse, valid, label)
 
 
 def _publish(key: str, value: Any) -> None:
     text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    if st.query_params.get(key) != text:
-        st.query_params[key] = text
+    publish({key: text})
+
+
+def publish(values: dict[str, str]) -> None:
+    """Put ``values`` in this run's link; :func:`end_run` writes the whole link once the page has run."""
+    st.session_state.setdefault(PENDING_KEY, {}).update(values)
+
+
+def forget(keys: Sequence[str]) -> None:
+    """Reset these widgets to their defaults: their state goes, and the link's old values are not read again."""
+    for key in keys:
+        st.session_state.pop(key, None)
+    st.session_state.setdefault(FORGOTTEN_KEY, set()).update(keys)
+
+
+def history_navigation() -> bool:
+    """Whether this run was started by the browser's Back or Forward button."""
+    context = get_script_run_ctx()
+    return bool(context and context.is_history_navigation)
+
+
+def begin_run() -> None:
+    """Before the page runs: after Back/Forward every URL-synced widget is seeded again from the link."""
+    st.session_state[PENDING_KEY] = {}
+    if history_navigation():
+        for key in st.session_state.get(SYNCED_KEY, ()):
+            st.session_state.pop(key, None)
+
+
+def end_run(notice_fallback: Any) -> None:
+    """After the page ran to its end: notices shown, and the link becomes exactly this view.
+
+    A link's setting that this view does not have gets a notice on arrival. The first run of a session
+    writes no link, so loading a page adds no history entry; refused values leave the link with the
+    next change. Bound tabs stay as Streamlit keeps them.
+    """
+    pending = st.session_state.pop(PENDING_KEY, {})
+    st.session_state.pop(FORGOTTEN_KEY, None)
+    first_run = PUBLISHED_KEY not in st.session_state
+    current = st.query_params.to_dict()
+    kept = {key for key in current if _is_bound(key)} | set(pending)
+    unknown = [key for key in current if key not in kept]
+    if first_run or history_navigation():
+        for key in unknown:
+            notice(f"Ignored {quoted(f'{key}={current[key]}')} from the link: this view has no setting {quoted(key)}.")
+    flush_url_notices(notice_fallback)
+    st.session_state[PUBLISHED_KEY] = pending
+    if first_run:
+        return
+    changed = {key: value for key, value in pending.items() if current.get(key) != value and not _is_bound(key)}
+    if changed:
+        st.query_params.update(changed)
+    for key in unknown:
+        del st.query_params[key]
+
+
+def redirect_unknown_path(pages: dict[str, list]) -> None:
+    """A path that is no page (``/nonexistent``) opens the first page with a notice saying so.
+
+    Streamlit would run the first page too, behind a "Page not found" dialog; here the notice goes
+    where every notice about the link goes, and the address bar shows the page that is open.
+    """
+    context = get_script_run_ctx()
+    manager = context.pages_manager if context else None
+    requested = manager.intended_page_name if manager else None
+    if not requested or manager.intended_page_script_hash:
+        return
+    paths = {page.url_path for section in pages.values() for page in section}
+    if requested.strip("/") in paths:
+        return
+    listed = ", ".join(f"/{path}" for path in sorted(paths) if path)
+    notice(f"There is no page at {quoted('/' + requested)}: this is the first page. The pages are at {listed}.")
+    manager.set_script_intent("", "")
+
+
+def install_page_behaviour() -> None:
+    """The history guard (``history_guard.js``, once per tab: it guards itself) and the "Updating…" cue."""
+    st.html(f"<script>{HISTORY_GUARD.read_text()}</script>", unsafe_allow_javascript=True)
+    st.html(f"<style>{UPDATING_CUE.read_text()}</style>")
+
+
+def _is_bound(key: str) -> bool:
+    """Whether Streamlit keeps ``key`` in the URL itself (a widget made with ``bind="query-params"``)."""
+    with get_session_state().query_params() as params:
+        return params.is_bound(key)
 
 
 def _parse_bool(raw: str) -> bool:
@@ -159,19 +262,37 @@ def toggle(label: str, key: str, default: bool = False, **kwargs: Any) -> bool:
     return bool(value)
 
 
+def tabs(labels: Sequence[str], key: str) -> list:
+    """Tabs whose open tab Streamlit keeps in the URL under ``key``; a name that is no tab gets a notice."""
+    raw = st.query_params.get(key)
+    if raw is not None and raw not in labels:
+        notice(f"Ignored {quoted(f'{key}={raw}')} from the link: not a tab; the tabs are {', '.join(labels)}.")
+        del st.query_params[key]
+    return list(st.tabs(list(labels), key=key, bind="query-params"))
+
+
 def _raise(raw: str) -> Any:
     raise ValueError(raw)
 
 
 def show_url_notices() -> None:
-    """Show (once) which values from the link were ignored and why.
+    """Mark where this page shows the notices about its link: right under its title and caption.
 
-    ``app.py`` calls it in a container at the top of the page after the page has run, so every
-    notice shows however late its widget was created; a page may call it earlier to show the
-    notices collected so far at that place.
+    Every page calls it there; :func:`flush_url_notices` fills the place once the page has run, so a
+    notice from a widget made late (or about the path itself) still shows in that one place.
     """
-    for notice in st.session_state.pop(NOTICES_KEY, []):
-        st.warning(notice, icon="🔗")
+    st.session_state[NOTICE_SLOT_KEY] = st.container()
+
+
+def flush_url_notices(fallback: Any) -> None:
+    """Show (once) which values from the link were ignored and why, in the page's notice place.
+
+    ``fallback`` (a container on top) takes them on a page that stopped before marking its place.
+    """
+    slot = st.session_state.pop(NOTICE_SLOT_KEY, None) or fallback
+    with slot:
+        for text in st.session_state.pop(NOTICES_KEY, []):
+            st.warning(text, icon="🔗")
 
 
 def figure_style() -> str:

@@ -107,6 +107,7 @@ def main() -> None:
     st.title("Your model")
     st.caption("Any timm or torchvision model by name (built without weights on the meta device, nothing "
                "downloaded), or an ONNX file (parsed with onnx and shape inference, never executed to count).")
+    widgets.show_url_notices()
     with st.sidebar:
         st.header("Your model")
         kind = widgets.radio("Source", "ym_source", list(SOURCES), "timm")
@@ -117,7 +118,6 @@ def main() -> None:
             source, name = _zoo_choice(kind)
         else:
             upload = st.file_uploader("ONNX file (up to 200 MB)", type=["onnx"], key="ym_upload")
-    widgets.show_url_notices()
     style = widgets.figure_style()
     try:
         if upload is not None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.analysis.counting import block_report
 from explorer.models.specs import block_spec
+from views.widgets import PUBLISHED_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -53,8 +54,13 @@ def view_numbers(at: AppTest) -> dict[str, object]:
 
 
 def page_params(at: AppTest) -> dict[str, str]:
-    """The link of the view ``at`` shows: every setting the page published to the URL."""
-    return {key: value for key, value in at.query_params.items() if isinstance(value, str)}
+    """The link of the view ``at`` shows: every setting the page's last complete run published.
+
+    A session's first run leaves the address bar as opened (a page load adds no history entry), so the
+    link is read from what the run published, which the next run writes to the URL.
+    """
+    published = at.session_state.get(PUBLISHED_KEY, {})
+    return {key: value for key, value in published.items() if isinstance(value, str)}
 
 
 def test_a_block_link_reproduces_the_numbers():

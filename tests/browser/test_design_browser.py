@@ -26,7 +26,7 @@ def test_editing_a_row_changes_the_totals_and_the_link_and_back_undoes_it(app_se
     page.locator(".js-plotly-plot").first.wait_for()
     page.wait_for_timeout(2000)
     assert _value(page, "Parameters") == "5,288,548" and _value(page, "MACs") == "385,814,752"
-    assert "arch=ds_r1_k3_s1_e1_c16_se0.25" in page.url
+    assert page.url == f"{app_server}/design"  # a page load leaves the link as opened
     box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
     page.mouse.dblclick(box["x"] + CHANNELS_ROW_1[0], box["y"] + CHANNELS_ROW_1[1])
     page.wait_for_timeout(500)
@@ -41,4 +41,4 @@ def test_editing_a_row_changes_the_totals_and_the_link_and_back_undoes_it(app_se
     assert _value(page, "MACs") == f"{expected.macs:,}"
     page.go_back()
     page.wait_for_function("document.body.innerText.includes('5,288,548')")
-    assert "arch=ds_r1_k3_s1_e1_c16_se0.25" in page.url
+    assert "c24" not in page.url and _value(page, "MACs") == "385,814,752"
