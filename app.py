@@ -7,17 +7,22 @@ from pathlib import Path
 
 import streamlit as st
 
-from views import widgets
+from views import page_behaviour, widgets
 
 ROOT = Path(__file__).parent
 
-BLOCKS = str(ROOT / "views/blocks.py")
+BLOCKS = st.Page(str(ROOT / "views/blocks.py"), title="Blocks", icon="🧱", url_path="blocks")
+
+
+def open_blocks() -> None:
+    """The app's root: Blocks, at its own path like every other page, with the link's settings."""
+    st.switch_page(BLOCKS, query_params=st.query_params.to_dict())
+
+
 PAGES = {
     "Blocks": [
-        # Blocks opens at "/" and, like every other page, at its own path "/blocks" (hidden: the menu lists it once;
-        # the default page's url_path is only a reserved name Streamlit requires to be unique)
-        st.Page(BLOCKS, title="Blocks", icon="🧱", url_path="blocks-home", default=True),
-        st.Page(BLOCKS, title="Blocks", icon="🧱", url_path="blocks", visibility="hidden"),
+        st.Page(open_blocks, title="Blocks", icon="🧱", url_path="start", default=True, visibility="hidden"),
+        BLOCKS,
     ],
     "Inside the blocks": [
         st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
@@ -48,7 +53,7 @@ with st.sidebar:
     widgets.toggle(
         "Slide style", "slide_style", False, help="White background, large fonts, thick lines, colour-blind-safe palette."
     )
-    widgets.install_page_behaviour()
+    page_behaviour.install()
 # Notices about the link show under the page's title (each page marks the place); this is the fallback.
 url_notices = st.container()
 widgets.redirect_unknown_path(PAGES)

@@ -7,7 +7,7 @@ the link that is unknown or invalid is ignored and listed by :func:`show_url_not
 History: ``app.py`` calls :func:`begin_run` before a page runs and :func:`end_run` after it.
 Widgets only *collect* their URL values during a run; :func:`end_run` writes the whole link once,
 so an interrupted run writes nothing and a run writes the page's keys only. A page load writes no
-link at all (the link as opened stays in the address bar). :func:`install_page_behaviour` makes
+link at all (the link as opened stays in the address bar). :mod:`views.page_behaviour` makes
 Streamlit's ``pushState`` a ``replaceState`` unless the user acted since the last entry, so one action
 adds at most one history entry; a Back/Forward run re-seeds every widget from the link it returns to.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -40,8 +39,6 @@ _PUNCTUATION = re.compile("((?![_])[" + re.escape(string.punctuation) + "]|(?<![
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
-HISTORY_GUARD = Path(__file__).with_name("history_guard.js")
-UPDATING_CUE = Path(__file__).with_name("updating.css")
 
 
 def plain(text: object) -> str:
@@ -145,8 +142,8 @@ def end_run(notice_fallback: Any) -> None:
     """After the page ran to its end: notices shown, and the link becomes exactly this view.
 
     A link's setting that this view does not have gets a notice on arrival. The first run of a session
-    writes no link, so loading a page adds no history entry; refused values leave the link with the
-    next change. Bound tabs stay as Streamlit keeps them.
+    writes the link only to drop what it refused, so loading a good link changes nothing (and a page
+    load adds no history entry: the guard makes that write a replacement). Bound tabs stay as they are.
     """
     pending = st.session_state.pop(PENDING_KEY, {})
     st.session_state.pop(FORGOTTEN_KEY, None)
@@ -157,9 +154,10 @@ def end_run(notice_fallback: Any) -> None:
     if first_run or history_navigation():
         for key in unknown:
             notice(f"Ignored {quoted(f'{key}={current[key]}')} from the link: this view has no setting {quoted(key)}.")
+    refused = bool(st.session_state.get(NOTICES_KEY))
     flush_url_notices(notice_fallback)
     st.session_state[PUBLISHED_KEY] = pending
-    if first_run:
+    if first_run and not refused:
         return
     changed = {key: value for key, value in pending.items() if current.get(key) != value and not _is_bound(key)}
     if changed:
@@ -185,12 +183,6 @@ def redirect_unknown_path(pages: dict[str, list]) -> None:
     listed = ", ".join(f"/{path}" for path in sorted(paths) if path)
     notice(f"There is no page at {quoted('/' + requested)}: this is the first page. The pages are at {listed}.")
     manager.set_script_intent("", "")
-
-
-def install_page_behaviour() -> None:
-    """The history guard (``history_guard.js``, once per tab: it guards itself) and the "Updating…" cue."""
-    st.html(f"<script>{HISTORY_GUARD.read_text()}</script>", unsafe_allow_javascript=True)
-    st.html(f"<style>{UPDATING_CUE.read_text()}</style>")
 
 
 def _is_bound(key: str) -> bool:

@@ -57,6 +57,8 @@ def _history_length(page) -> int:
 def test_one_entry_per_action_and_back_restores_each_view(app_server, page):
     _open(page, f"{app_server}/")
     loaded = _history_length(page)
+    assert loaded == 2, "a new tab's about:blank and the page: loading added no entry"
+    assert page.url == f"{app_server}/blocks", "the root opens Blocks at its own path"
     assert _metric(page, "MACs") == _macs(kind="mbconv")
     _choose_kind(page, "bneck (MobileNetV3)")
     assert _history_length(page) == loaded + 1
@@ -118,8 +120,10 @@ def test_a_slider_burst_settles_on_its_last_value_with_the_updating_cue(app_serv
     assert _history_length(page) == loaded + 1
 
 
-def test_blocks_has_its_own_path(app_server, page):
-    _open(page, f"{app_server}/blocks?kind=bneck&kernel_size=5")
+@pytest.mark.parametrize("path", ["/blocks", "/"])
+def test_blocks_has_its_own_path(app_server, page, path):
+    _open(page, f"{app_server}{path}?kind=bneck&kernel_size=5")
+    assert _history_length(page) == 2
     assert page.get_by_role("heading", name="Blocks").is_visible()
     assert _metric(page, "MACs") == _macs(kind="bneck", kernel_size=5)
     assert page.url.startswith(f"{app_server}/blocks?")
