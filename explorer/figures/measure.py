@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.figures.style import color, require_columns, styled_figure
+from explorer.figures.style import color, get_style, require_columns, styled_figure
 from explorer.formatting import short_count
 
 if TYPE_CHECKING:  # data in: the roof arrives as a value, figures import no analysis
@@ -64,47 +64,68 @@ def reduction_figure(reductions: pd.DataFrame, style: str = "screen") -> go.Figu
     return styled_figure(data, layout, style, "Fewer MACs is not proportionally faster: reduction vs standard conv")
 
 
+def _raised_words(roof: Roof) -> str:
+    """``raised to the best layer, conv_pw.conv``, or to two layers, one per roof; "" if no roof was raised."""
+    compute, bandwidth = roof.compute_raised_by, roof.bandwidth_raised_by
+    if not (compute or bandwidth):
+        return ""
+    if compute and bandwidth and compute != bandwidth:
+        return f"raised to the best layers, {compute} (compute) and {bandwidth} (bandwidth)"
+    return f"raised to the best layer, {compute or bandwidth}"
+
+
+def _headroom_decades(data_decades: float, lines: int, style: str) -> float:
+    """Decades to add above the roof so that a key of ``lines`` lines and one row of point labels fit there."""
+    chosen = get_style(style)
+    plot_px = chosen.height - (80 if chosen.name == "slide" else 60) - 60 - 3 * chosen.font_size
+    share = min((lines + 1.5) * 1.35 * chosen.font_size / plot_px, 0.6)
+    return share * data_decades / (1 - share)
+
+
 def roofline_figure(points: pd.DataFrame, roof: Roof, style: str = "screen") -> go.Figure:
     """Per-layer attained GMAC/s against arithmetic intensity, under the roof over them (:func:`roof_over`).
 
     The roof starts from this machine's measured peaks; where a layer beat one, the roof was raised to
-    it and the chart says so. A dashed slope shows the bandwidth of a copy too large for the caches.
+    it and the key says so. A dashed slope shows the bandwidth of a copy too large for the caches. The
+    key sits above the roof, where no layer can be.
     """
     require_columns(points, ("layer", "MACs per byte", "attained GMAC/s"), "roofline table")
-    peaks, ridge = roof.peaks, roof.ridge_macs_per_byte
+    peaks, ridge, large = roof.peaks, roof.ridge_macs_per_byte, roof.peaks.large_copy_gbytes_per_s
+    large_ridge = roof.gmacs / large
     low = min(float(points["MACs per byte"].min()), ridge) / 2
-    high = max(float(points["MACs per byte"].max()), ridge) * 2
-    raised = bool(roof.compute_raised_by or roof.bandwidth_raised_by)
+    high = max(float(points["MACs per byte"].max()), ridge, large_ridge if large < roof.gbytes_per_s else 0) * 2
     data = [{
         "type": "scatter", "mode": "lines", "x": [low, ridge, high], "y": [low * roof.gbytes_per_s, roof.gmacs, roof.gmacs],
-        "name": "roof (raised to the best layer)" if raised else "roof (measured peaks)", "line": {"color": "#444"},
-        "hoverinfo": "skip",
+        "line": {"color": "#444"}, "hoverinfo": "skip",
     }]
-    large = peaks.large_copy_gbytes_per_s
+    best = ", ".join(name for name in (peaks.best_probe("GMAC/s"), peaks.best_probe("GB/s")) if name)
+    origin = _raised_words(roof) or (f"best probes: {best}" if best else "measured peaks")
+    key = [f"roof, {threads_text(peaks.threads)}: {roof.gmacs:.1f} GMAC/s, {roof.gbytes_per_s:.1f} GB/s ({origin})"]
+    second = "dots: layers, MACs / median latency"
     if large < roof.gbytes_per_s:
         data.append({
-            "type": "scatter", "mode": "lines", "x": [low, roof.gmacs / large], "y": [low * large, roof.gmacs],
-            "name": f"{large:.1f} GB/s: a copy too large for the caches", "line": {"color": "#888", "dash": "dash"},
-            "hoverinfo": "skip",
+            "type": "scatter", "mode": "lines", "x": [low, large_ridge], "y": [low * large, roof.gmacs],
+            "line": {"color": "#888", "dash": "dash"}, "hoverinfo": "skip",
         })
+        second = f"dashed: {large:.1f} GB/s, a copy too large for the caches; " + second
+    key.append(second)
+    order = points["MACs per byte"].rank(method="first").astype(int)
     data.append({
         "type": "scatter", "mode": "markers+text", "x": list(points["MACs per byte"]), "y": list(points["attained GMAC/s"]),
-        "text": list(points["layer"]), "textposition": "top center", "name": "layers (MACs / median latency)",
+        "text": list(points["layer"]), "textposition": ["top center" if rank % 2 else "bottom center" for rank in order],
         "marker": {"color": color(style, 3)}, "cliponaxis": False,
         "hovertemplate": "%{text}<br>%{x:.2f} MAC/B<br>%{y:.2f} GMAC/s<extra></extra>",
     })
-    lines = [f"roof, {threads_text(peaks.threads)}: {roof.gmacs:.1f} GMAC/s, {roof.gbytes_per_s:.1f} GB/s", *roof.notes()]
-    if not raised:
-        best = [name for name in (peaks.best_probe("GMAC/s"), peaks.best_probe("GB/s")) if name]
-        lines.append("measured: best of " + " and ".join(best) if best else "measured peaks")
+    bottom = math.log10(max(min(float(points["attained GMAC/s"].min()), low * large), 1e-9)) - 0.3
+    top = math.log10(roof.gmacs)
     layout = {
+        "showlegend": False,
         "xaxis": {"title": {"text": "arithmetic intensity, MACs per byte moved"}, "type": "log"},
         "yaxis": {"title": {"text": "attained GMAC/s"}, "type": "log",
-                  "range": [math.log10(max(min(float(points["attained GMAC/s"].min()), low * large), 1e-9)) - 0.2,
-                            math.log10(roof.gmacs) + 0.35]},
+                  "range": [bottom, top + _headroom_decades(top - bottom, len(key), style)]},
         "annotations": [{
-            "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.02, "xanchor": "right", "yanchor": "bottom",
-            "showarrow": False, "align": "right", "bgcolor": "rgba(255,255,255,0.8)", "text": "<br>".join(lines),
+            "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top",
+            "showarrow": False, "align": "left", "bgcolor": "rgba(255,255,255,0.8)", "text": "<br>".join(key),
         }],
     }
     return styled_figure(data, layout, style, "Roofline: each layer under this machine's measured roofs")

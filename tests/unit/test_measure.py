@@ -98,7 +98,7 @@ def test_memory_budget_is_a_parameter():
 
 def test_comparable_kinds_share_the_budget_with_progress():
     seen = []
-    comparison = measure_comparable(TINY.replace(kind="depthwise_separable"), 1.0, lambda f, m: seen.append(f))
+    comparison = measure_comparable(TINY.replace(kind="depthwise_separable"), 2.0, lambda f, m: seen.append(f))  # slack for a loaded machine
     assert list(comparison.measurements)[:2] == ["depthwise_separable", "standard"]
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     frame = comparison.to_frame()
@@ -167,8 +167,12 @@ def test_the_roofline_of_measured_numbers_keeps_every_point_under_the_roof():
     assert (points["attained GMAC/s"] <= points["roof GMAC/s"]).all() and (points["% of roof"] <= 100).all()
     assert drawn.roof.gmacs == pytest.approx(2.048) and drawn.roof.compute_raised_by == "1"
     fig = roofline_figure(points, drawn.roof, "screen")
-    assert fig.data[0].name == "roof (raised to the best layer)" and max(fig.data[0].y) >= max(points["attained GMAC/s"])
-    assert "Compute roof raised from the measured 0.0 to 2.0 GMAC/s" in fig.layout.annotations[0].text
+    assert max(fig.data[0].y) >= max(points["attained GMAC/s"])
+    key = fig.layout.annotations[0].text
+    assert key.startswith("roof, 1 thread: 2.0 GMAC/s, 2.2 GB/s (raised to the best layer, 1)<br>")  # 2.048 GMAC/s at 4,096 MACs / 4,384 B
+    both = roof_over(peaks, [("a", 1.0, 2.0), ("b", 100.0, 3.0)])
+    assert roofline_figure(points, both, "screen").layout.annotations[0].text.startswith(
+        "roof, 1 thread: 3.0 GMAC/s, 2.0 GB/s (raised to the best layers, b (compute) and a (bandwidth))")
     assert "GFLOP" not in fig.to_json()
 
 
