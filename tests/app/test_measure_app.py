@@ -81,3 +81,15 @@ def test_too_big_a_network_is_refused_before_building(page):
     page.button(key="net_measure_button").click().run()
     assert not page.exception
     assert "memory budget" in page.error[0].value and "lower the resolution" in page.error[0].value
+
+
+def test_a_refused_block_names_the_budget_on_the_slider(page):
+    page.selectbox(key="lat_kind").set_value("standard").run()
+    for key, value in (("lat_in_channels", 512), ("lat_out_channels", 512), ("lat_size", 224), ("lat_kernel_size", 9)):
+        page.slider(key=key).set_value(value).run()
+    assert page.slider(key="measure_budget").value == 4.0
+    page.button(key="measure_button").click().run()  # 1,065 GMACs: refused on meta tensors, nothing timed
+    assert not page.exception
+    shown = page.error[0].value.replace("\\", "")  # read as rendered: markdown escapes are text
+    assert "more than the 4 s time budget, of which 2.8 s (70%) go to timing every comparable block kind" in shown
+    assert "2.8 s time budget" not in shown
