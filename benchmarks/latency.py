@@ -53,7 +53,8 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     peaks = machine_peaks()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch 1, float32, k = 3, "
-          f"{args.budget:g} s per block; machine: {peaks.gflops:.1f} GFLOP/s matmul, {peaks.gbytes_per_s:.1f} GB/s copy")
+          f"{args.budget:g} s per block; machine: {peaks.gmacs:.1f} GMAC/s (best of matmul and conv probes), "
+          f"{peaks.gbytes_per_s:.1f} GB/s (best copy)")
     header = (f"{'shape':<22}{'MAC ratio':>10}{'latency ratio':>15}{'min ratio':>11}"
               f"{'standard ms (IQR)':>22}{'separable ms (IQR)':>22}")
     print(header)

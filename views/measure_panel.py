@@ -1,6 +1,7 @@
 """Measure panels: CPU latency and memory of a block or a network, on this server, within a time budget.
 
-Only widgets and rendering live here; measuring and drawing are in :mod:`explorer.measure_figures`.
+Only widgets and rendering live here; measuring is in :mod:`explorer.analysis.measurements`, drawing in
+:mod:`explorer.artifacts.measure`.
 Results are kept per configuration, budget and thread count in ``st.session_state``, so a rerun (a style
 switch, another tab) redraws without measuring again. One measurement runs at a time on the
 server, so that two sessions do not slow each other's numbers down.
@@ -16,11 +17,16 @@ import streamlit as st
 import torch
 
 from explorer.analysis.measure import MAX_BUDGET_S, Progress, thread_choices, using_threads
-from explorer.analysis.measurements import budget_split, measure_block_results, measure_network_results
+from explorer.analysis.measurements import (
+    budget_split,
+    measure_block_results,
+    measure_network_results,
+    network_budget_split,
+)
 from explorer.analysis.memory import MemoryReport, memory_report, network_stage
 from explorer.analysis.torch_settings import THREADS_LOCK
 from explorer.artifacts.base import PageArtifacts
-from explorer.artifacts.measure import block_measure_artifacts, network_measure_artifacts
+from explorer.artifacts.measure import block_measure_artifacts, latency_summary, network_measure_artifacts
 from explorer.models.blocks import build_block
 from explorer.models.networks.build import build_network
 from explorer.models.networks.tables import NetworkSpec, network_table
@@ -142,16 +148,19 @@ def render_measure_panel(spec: BlockSpec) -> None:
     artifacts = block_measure_artifacts(results, widgets.figure_style())
     latency = artifacts.latency
     st.caption(
-        f"Batch 1, float32, input {' × '.join(map(str, latency.input_shape))}, {latency.threads} threads, "
-        f"{latency.runs} runs of this block ({latency.method}); median and interquartile range. "
+        f"This block: {latency_summary(latency)}; batch 1, float32, input {' × '.join(map(str, latency.input_shape))}. "
         f"The server is shared: the spread shows how steady the numbers are. Budget: {budget_split(budget)}."
+    )
+    st.caption(
+        "Roofline: each layer's MACs over its median latency, under the best of several matmul, conv and copy "
+        "probes measured with the same threads. " + " ".join(f"{note}." for note in artifacts.roof.notes())
     )
     _show(artifacts, "measure")
 
 
 def render_network_latency(network_spec: NetworkSpec) -> None:
-    """Latency per stage (batch 1, with spread) and memory per stage of a network."""
-    st.subheader("Measured latency per stage on this server")
+    """Whole-network latency and latency per paper stage (batch 1, with spread), and memory per stage of a network."""
+    st.subheader("Measured latency on this server")
     try:
         _memory_metrics(_network_memory(network_spec))
     except ValueError as error:
@@ -159,7 +168,7 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
         return
     budget, threads = budget_controls("net_measure", 6.0)
     key = ("network", network_spec, budget, threads)
-    if st.button("Measure latency per stage", key="net_measure_button", type="primary"):
+    if st.button("Measure latency", key="net_measure_button", type="primary"):
         try:
             run_measurement(key, lambda progress: measure_network_results(network_spec, budget, progress), budget, threads)
         except ValueError as error:
@@ -167,11 +176,22 @@ def render_network_latency(network_spec: NetworkSpec) -> None:
             return
     results = stored_measurement(key)
     if results is None:
-        st.caption("Press the button to time every stage of this network (batch 1) on this server's CPU.")
+        st.caption("Press the button to time this network (batch 1), whole and stage by stage, on this server's CPU.")
         return
     artifacts = network_measure_artifacts(results, network_spec.name, widgets.figure_style())
+    latency = artifacts.latency
+    whole, spread, stages = st.columns(3)
+    whole.metric("Whole network, median", f"{latency.median_s * 1e3:.3g} ms",
+                 help="One forward pass of the whole network, batch 1, float32.")
+    spread.metric("Spread (IQR, 25th–75th percentile)", f"{latency.q1_s * 1e3:.3g}–{latency.q3_s * 1e3:.3g} ms",
+                  help=f"Minimum {latency.min_s * 1e3:.3g} ms over {latency.runs:,} runs.")
+    stages.metric("Stages timed one by one, sum", f"{artifacts.stages_latency_ms:.3g} ms",
+                  help="Each stage timed on its own real input; the sum of their medians differs from the whole "
+                       "network's (caches, and each stage's own call overhead).")
     st.caption(
-        f"{results.label}: batch 1, float32, {results.threads} threads; each stage timed on its own real input "
-        f"({artifacts.fewest_runs} to {artifacts.most_runs} runs per stage); median and interquartile range."
+        f"{results.label}, whole network: {latency_summary(latency)}. Stages are numbered as in the paper's table on "
+        f"the Networks page (1 = the stem), each timed on its own real input ({artifacts.fewest_runs:,} to "
+        f"{artifacts.most_runs:,} runs per stage); median and interquartile range. "
+        f"Budget: {network_budget_split(results.budget_s)}."
     )
     _show(artifacts, "net_measure")

@@ -24,20 +24,27 @@ How a latency is measured (``torch.utils.benchmark``):
 A configuration is refused *before* anything is allocated when its estimated memory (weights
 + peak activations from :mod:`explorer.memory`) exceeds the memory budget, or when a
 pessimistic estimate of one forward pass (5% of the measured peak compute, 10% of the
-measured bandwidth) exceeds the time budget.
+bandwidth of the largest copy, which does not fit in cache) exceeds the time budget.
 
-Machine peaks (cached per process): compute from a large float32 matmul (GFLOP/s, 2 FLOPs per
-MAC), bandwidth from a large tensor copy (GB/s counting the read and the write).
+Machine peaks (cached per process and thread count), each the best of several probes so that no
+layer of a real network beats them (Williams et al., https://doi.org/10.1145/1498765.1498785): compute
+in GMAC/s from float32 matmuls and convs of several shapes (batch 1, the kernels the layers use),
+bandwidth in GB/s from tensor copies of several sizes (counting the read and the write; the small ones
+fit in cache, as a block's activations at batch 1 do), each timed ``PEAK_REPEATS`` times. The roofline
+drawn over measured layers (:func:`roof_over`) starts from these peaks and, should a layer still beat
+one of them (the machine is shared and was busier while the peaks were measured), is raised to that
+layer, and says so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +65,12 @@ BANDWIDTH_EFFICIENCY_FLOOR = 0.10
 TARGET_BLOCK_S = 0.005
 WARM_UP_CALLS = 3
 WARM_UP_SHARE = 0.1
-MATMUL_SIZE = 1024
-COPY_ELEMENTS = 16 * 1024 * 1024
-PEAK_REPEATS = 3
+MATMUL_SIZES = (256, 512, 1024)
+CONV_PROBES = ((64, 1, 56), (256, 1, 14), (512, 1, 7), (128, 3, 28))  # (channels in = out, kernel, size)
+COPY_MIB = (1, 8, 64)  # size of the copied tensor: 1 MiB is about a batch-1 activation, 64 MiB fits in no cache
+PROBE_BLOCK_S = 0.002  # a probe repeat times back-to-back calls for at least this long
+PEAK_REPEATS = 5
+RAISE_MARGIN = 1e-6  # a raised roof sits this fraction above the layer, so rounding never puts the layer over it
 BLOCK_HINT = "lower size, in_channels, out_channels or expansion"
 NETWORK_HINT = "lower the resolution or the width multiplier, or pick a smaller network"
 
@@ -68,51 +78,99 @@ Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
-class MachinePeaks:
-    """Measured peak compute and memory bandwidth of this machine (best of several runs)."""
+class Probe:
+    """One timed probe of the machine: what ran and the best rate it reached."""
 
-    gflops: float
+    name: str  # "matmul 1024 x 1024 x 1024", "conv 1x1 64 -> 64 on 56x56", "copy 64 MiB"
+    rate: float  # GMAC/s for compute probes, GB/s for copies
+    unit: str  # "GMAC/s" or "GB/s"
+
+
+@dataclass(frozen=True)
+class MachinePeaks:
+    """Measured peak compute (GMAC/s) and bandwidth (GB/s) of this machine: the best probe of each kind.
+
+    ``dram_gbytes_per_s`` is the largest copy's bandwidth (a tensor that does not fit in cache), used
+    for the pessimistic time estimate; 0 means the same as ``gbytes_per_s``.
+    """
+
+    gmacs: float
     gbytes_per_s: float
     threads: int
-
-    @property
-    def gmacs(self) -> float:
-        """Peak compute in GMAC/s (one MAC = 2 FLOPs)."""
-        return self.gflops / 2
+    probes: tuple[Probe, ...] = ()
+    dram_gbytes_per_s: float = 0.0
 
     @property
     def ridge_macs_per_byte(self) -> float:
         """The intensity where the bandwidth roof meets the compute roof."""
         return self.gmacs / self.gbytes_per_s
 
+    @property
+    def large_copy_gbytes_per_s(self) -> float:
+        """Bandwidth of a copy too large for the caches (the estimate's bandwidth)."""
+        return self.dram_gbytes_per_s or self.gbytes_per_s
+
+    def best_probe(self, unit: str) -> str:
+        """The name of the probe that set the peak in ``unit`` ("GMAC/s" or "GB/s"), or "" if none is recorded."""
+        rated = [probe for probe in self.probes if probe.unit == unit]
+        return max(rated, key=lambda probe: probe.rate).name if rated else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"peak_gmac_per_s": self.gmacs, "peak_gb_per_s": self.gbytes_per_s,
+                "large_copy_gb_per_s": self.large_copy_gbytes_per_s, "threads": self.threads,
+                "probes": [{"name": probe.name, "rate": probe.rate, "unit": probe.unit} for probe in self.probes]}
+
 
 def _best_seconds(call: Callable[[], Any], repeats: int) -> float:
+    """Best time per call over ``repeats`` blocks of back-to-back calls, each at least ``PROBE_BLOCK_S`` long."""
     call()
+    start = time.perf_counter()
+    call()
+    number = max(1, math.ceil(PROBE_BLOCK_S / max(time.perf_counter() - start, 1e-9)))
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
+        for _ in range(number):
+            call()
+        best = min(best, (time.perf_counter() - start) / number)
     return best
 
 
+def _compute_probes() -> list[tuple[str, int, Callable[[], Any]]]:
+    """(name, MACs per call, call): square float32 matmuls, and batch-1 convs like a network's layers."""
+    probes: list[tuple[str, int, Callable[[], Any]]] = []
+    for n in MATMUL_SIZES:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        probes.append((f"matmul {n} x {n} x {n}", n**3, lambda a=a, b=b: torch.mm(a, b)))
+    for channels, kernel, size in CONV_PROBES:
+        conv = nn.Conv2d(channels, channels, kernel, padding=kernel // 2, bias=False).eval()
+        sample = torch.randn(1, channels, size, size)
+        name = f"conv {kernel}x{kernel} {channels} -> {channels} on {size}x{size}"
+        probes.append((name, kernel**2 * channels**2 * size**2, lambda conv=conv, sample=sample: conv(sample)))
+    return probes
+
+
 def machine_peaks() -> MachinePeaks:
-    """Peak GFLOP/s from a 1024 x 1024 float32 matmul and GB/s from a 64 MiB copy, at the current
-    thread count; measured once per process and thread count."""
+    """Best GMAC/s of several matmul and conv shapes and best GB/s of several copy sizes, at the current
+    thread count (see the module docstring); measured once per process and thread count."""
     return _machine_peaks(torch.get_num_threads())
 
 
 @functools.cache
 def _machine_peaks(threads: int) -> MachinePeaks:
+    probes = []
     with torch.inference_mode():
-        a, b = torch.randn(MATMUL_SIZE, MATMUL_SIZE), torch.randn(MATMUL_SIZE, MATMUL_SIZE)
-        matmul = _best_seconds(lambda: torch.mm(a, b), PEAK_REPEATS)
-        source, target = torch.zeros(COPY_ELEMENTS), torch.empty(COPY_ELEMENTS)
-        copy = _best_seconds(lambda: target.copy_(source), PEAK_REPEATS)
+        for name, macs, call in _compute_probes():
+            probes.append(Probe(name, macs / _best_seconds(call, PEAK_REPEATS) / 1e9, "GMAC/s"))
+        for mib in COPY_MIB:
+            elements = int(mib * 2**20) // 4
+            source, target = torch.zeros(elements), torch.empty(elements)
+            seconds = _best_seconds(lambda source=source, target=target: target.copy_(source), PEAK_REPEATS)
+            probes.append(Probe(f"copy {mib:g} MiB", 2 * elements * 4 / seconds / 1e9, "GB/s"))
+    copies = [probe.rate for probe in probes if probe.unit == "GB/s"]
     return MachinePeaks(
-        gflops=2 * MATMUL_SIZE**3 / matmul / 1e9,
-        gbytes_per_s=2 * COPY_ELEMENTS * 4 / copy / 1e9,
-        threads=threads,
+        gmacs=max(probe.rate for probe in probes if probe.unit == "GMAC/s"), gbytes_per_s=max(copies),
+        threads=threads, probes=tuple(probes), dram_gbytes_per_s=copies[-1],
     )
 
 
@@ -166,10 +224,33 @@ def check_budget(budget_s: float) -> float:
     return float(budget_s)
 
 
+@dataclass(frozen=True)
+class TimeBudget:
+    """The seconds one step of a measurement may use, out of the budget the user set, and what they go to.
+
+    A refusal names the user's number and states the split next to it (:meth:`words`), never the share alone.
+    """
+
+    seconds: float
+    total_s: float
+    purpose: str = ""  # "go to timing every comparable block kind"
+
+    def words(self) -> str:
+        """``the 4 s time budget, of which 2.8 s (70%) go to timing every comparable block kind``."""
+        text = f"the {self.total_s:g} s time budget"
+        if self.purpose and self.seconds != self.total_s:
+            text += f", of which {self.seconds:.3g} s ({self.seconds / self.total_s:.0%}) {self.purpose}"
+        return text
+
+
+def _time_budget(budget: float | TimeBudget) -> TimeBudget:
+    return budget if isinstance(budget, TimeBudget) else TimeBudget(float(budget), float(budget))
+
+
 def estimated_forward_seconds(memory: MemoryReport, peaks: MachinePeaks) -> float:
-    """A pessimistic time for one forward pass: 5% of peak compute plus 10% of peak bandwidth."""
+    """A pessimistic time for one forward pass: 5% of peak compute plus 10% of a large copy's bandwidth."""
     compute = memory.macs / (COMPUTE_EFFICIENCY_FLOOR * peaks.gmacs * 1e9)
-    traffic = memory.bytes_moved / (BANDWIDTH_EFFICIENCY_FLOOR * peaks.gbytes_per_s * 1e9)
+    traffic = memory.bytes_moved / (BANDWIDTH_EFFICIENCY_FLOOR * peaks.large_copy_gbytes_per_s * 1e9)
     return compute + traffic
 
 
@@ -177,17 +258,19 @@ def _passes_text(passes: int) -> str:
     return "one forward pass" if passes == 1 else f"{passes} forward passes"
 
 
-def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+def check_feasible(memory: MemoryReport, budget_s: float | TimeBudget, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                    hint: str = BLOCK_HINT, passes: int = 1, held_bytes: int = 0) -> None:
     """Refuse (ValueError saying what to lower) work that would not fit the memory or time budget.
 
     Args:
         memory: the module's memory report (computed on meta tensors).
-        budget_s: the time budget in seconds; ``passes`` pessimistic forward passes must fit in it.
+        budget_s: the time budget in seconds, or a :class:`TimeBudget` (a share of the user's budget,
+            named as such in the refusal); ``passes`` pessimistic forward passes must fit in it.
         memory_budget: bytes the weights, the peak activations and ``held_bytes`` (tensors
             kept aside meanwhile, e.g. captured inputs) may take together.
         hint: what the user can lower, in words.
     """
+    budget = _time_budget(budget_s)
     activations = memory.peak_activation_bytes + held_bytes
     needed = memory.parameter_bytes + activations
     if needed > memory_budget:
@@ -197,10 +280,10 @@ def check_feasible(memory: MemoryReport, budget_s: float, memory_budget: int = D
             f"over the {memory_budget / 2**20:,.0f} MiB memory budget; {hint}."
         )
     estimate = passes * estimated_forward_seconds(memory, machine_peaks())
-    if estimate > budget_s:
+    if estimate > budget.seconds:
         raise ValueError(
             f"budget: {_passes_text(passes)} of {memory.macs / 1e9:,.2f} GMACs may take up to {estimate:,.1f} s on "
-            f"this machine, more than the {budget_s:g} s time budget; {hint}, or raise the budget."
+            f"this machine, more than {budget.words()}; {hint}, or raise the budget."
         )
 
 
@@ -369,7 +452,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
-def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | None = None,
+def measure_comparable(spec: BlockSpec, budget_s: float | TimeBudget, progress: Progress | None = None,
                        memory_budget: int = DEFAULT_MEMORY_BUDGET) -> Comparison:
     """Measure ``spec`` and every comparable block kind at the same shape within one shared time budget.
 
@@ -378,13 +461,15 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
     in :attr:`Comparison.refused` with the reason. Then the configured block is timed first,
     the standard conv second, then the others, the budget left (counting shares the time
     already spent) shared evenly between the kinds still to time; a kind reached once the budget is used up is listed as
-    not measured (so the budget is exceeded by about one call and 50 ms at most).
+    not measured (so the budget is exceeded by about one call and 50 ms at most). ``budget_s`` may be a
+    :class:`TimeBudget` (a share of the user's budget), so that a refusal names the user's number.
     """
     start = time.perf_counter()
-    budget_s = check_budget(budget_s)
+    budget = _time_budget(budget_s)
+    budget_s = check_budget(budget.seconds)
     specs = comparable_specs(spec) or {spec.kind: spec}
     order = [kind for kind in dict.fromkeys([spec.kind, "standard", *specs]) if kind in specs]
-    reports, refused = _checked_reports(specs, order, spec.kind, budget_s, memory_budget)
+    reports, refused = _checked_reports(specs, order, spec.kind, budget, memory_budget)
     measurements = {}
     for index, kind in enumerate(reports):
         left = budget_s - (time.perf_counter() - start)
@@ -400,14 +485,14 @@ def measure_comparable(spec: BlockSpec, budget_s: float, progress: Progress | No
     return Comparison(measurements, refused)
 
 
-def _checked_reports(specs: dict[str, BlockSpec], order: list[str], main: str, budget_s: float,
+def _checked_reports(specs: dict[str, BlockSpec], order: list[str], main: str, budget: TimeBudget,
                      memory_budget: int) -> tuple[dict[str, tuple[CostReport, MemoryReport]], dict[str, str]]:
     """Meta-tensor reports of the kinds that fit the budgets, and the reasons for those that do not."""
     reports, refused = {}, {}
     for kind in order:
         costs, memory = block_reports(specs[kind])
         try:
-            check_feasible(memory, budget_s, memory_budget)
+            check_feasible(memory, budget, memory_budget)
         except ValueError as error:
             if kind == main:
                 raise
@@ -415,6 +500,17 @@ def _checked_reports(specs: dict[str, BlockSpec], order: list[str], main: str, b
             continue
         reports[kind] = (costs, memory)
     return reports, refused
+
+
+Parts = Mapping[str, Sequence[str]]
+"""Parts to time by label, each a chain of submodule paths run one after the other (``{"stage 9": ("head", "classifier")}``)."""
+
+
+def _as_parts(parts: Parts | Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """A list of submodule paths is one part per path, labelled by its path."""
+    if isinstance(parts, Mapping):
+        return {label: tuple(chain) for label, chain in parts.items()}
+    return {name: (name,) for name in parts}
 
 
 def _capture_inputs(module: nn.Module, sample: torch.Tensor, names: Sequence[str]) -> dict[str, tuple]:
@@ -434,53 +530,66 @@ def _capture_inputs(module: nn.Module, sample: torch.Tensor, names: Sequence[str
     return captured
 
 
-def part_input_bytes(memory: MemoryReport, names: Sequence[str]) -> int:
+def _run_chain(modules: Sequence[nn.Module], inputs: tuple) -> Any:
+    """``modules[-1](...modules[1](modules[0](*inputs)))``."""
+    output = modules[0](*inputs)
+    for module in modules[1:]:
+        output = module(output)
+    return output
+
+
+def part_input_bytes(memory: MemoryReport, names: Parts | Sequence[str]) -> int:
     """Bytes of the inputs of the named parts: each part's first leaf call's input."""
     total = 0
-    for name in names:
+    for chain in _as_parts(names).values():
+        name = chain[0]
         first = next((layer for layer in memory.layers if layer.name == name or layer.name.startswith(name + ".")), None)
         total += first.input_bytes if first else 0
     return total
 
 
-def check_parts_feasible(memory: MemoryReport, names: Sequence[str], budget_s: float,
-                         memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = BLOCK_HINT) -> None:
+def check_parts_feasible(memory: MemoryReport, names: Parts | Sequence[str], budget_s: float | TimeBudget,
+                         memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = BLOCK_HINT, passes: int = 2) -> None:
     """The checks of :func:`measure_parts`: two forward passes (the capture and at least one timed
-    call of every part), and the captured inputs of every part held on top of the peak activations."""
+    call of every part; more if the caller times more), and the captured inputs of every part held on
+    top of the peak activations."""
     held = part_input_bytes(memory, names)
-    check_feasible(memory, budget_s, memory_budget, hint, passes=2, held_bytes=held)
+    check_feasible(memory, budget_s, memory_budget, hint, passes=passes, held_bytes=held)
 
 
-def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Sequence[str], budget_s: float,
-                  progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                  hint: str = BLOCK_HINT, memory: MemoryReport | None = None) -> dict[str, Latency]:
-    """Latency of each named submodule on the input it receives in a real forward pass (batch 1).
+def measure_parts(module: nn.Module, input_shape: Sequence[int], names: Parts | Sequence[str],
+                  budget_s: float | TimeBudget, progress: Progress | None = None,
+                  memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = BLOCK_HINT,
+                  memory: MemoryReport | None = None) -> dict[str, Latency]:
+    """Latency of each part on the input it receives in a real forward pass (batch 1), by label.
 
-    The budget is shared evenly between the parts still to measure; the checks are
-    :func:`check_parts_feasible`.
+    A part is a submodule path, or a chain of them run one after the other (:data:`Parts`). The
+    budget is shared evenly between the parts still to measure; the checks are :func:`check_parts_feasible`.
     """
     start = time.perf_counter()
-    budget_s = check_budget(budget_s)
+    budget = _time_budget(budget_s)
+    budget_s = check_budget(budget.seconds)
+    parts = _as_parts(names)
     memory = memory if memory is not None else memory_report(module, input_shape)
-    check_parts_feasible(memory, names, budget_s, memory_budget, hint)
+    check_parts_feasible(memory, parts, budget, memory_budget, hint)
     module = module.eval()
     results: dict[str, Latency] = {}
     with torch.inference_mode():
-        captured = _capture_inputs(module, torch.randn(1, *input_shape), names)
-        parts = [name for name in names if name in captured]
-        for index, name in enumerate(parts):
-            share = (budget_s - (time.perf_counter() - start)) / (len(parts) - index)
+        captured = _capture_inputs(module, torch.randn(1, *input_shape), [chain[0] for chain in parts.values()])
+        labels = [label for label, chain in parts.items() if chain[0] in captured]
+        for index, label in enumerate(labels):
+            share = (budget_s - (time.perf_counter() - start)) / (len(labels) - index)
             if progress:
-                progress(index / len(parts), f"Measuring {name}")
-            part, inputs = module.get_submodule(name), captured[name]
-            results[name] = time_call(lambda part=part, inputs=inputs: part(*inputs), max(share, 1e-3),
-                                      tuple(inputs[0].shape[1:]))
+                progress(index / len(labels), f"Measuring {label}")
+            chain, inputs = [module.get_submodule(name) for name in parts[label]], captured[parts[label][0]]
+            results[label] = time_call(lambda chain=chain, inputs=inputs: _run_chain(chain, inputs), max(share, 1e-3),
+                                       tuple(inputs[0].shape[1:]))
     if progress:
         progress(1.0, "Done")
     return results
 
 
-def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float,
+def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float | TimeBudget,
                     progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> dict[str, Latency]:
     """Measured latency of every leaf layer that does MACs (convs and linear layers)."""
     memory = memory_report(module, input_shape)
@@ -488,19 +597,35 @@ def layer_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: flo
     return measure_parts(module, input_shape, names, budget_s, progress, memory_budget, memory=memory)
 
 
-def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float, stage_of: StageOf = top_level_stage,
-                    progress: Progress | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                    hint: str = NETWORK_HINT, memory: MemoryReport | None = None) -> pd.DataFrame:
+def stage_parts(memory: MemoryReport, module_of: StageOf | None = None) -> dict[str, tuple[str, ...]]:
+    """Each stage of ``memory`` (in order) and the submodules that make it up, in the order they run.
+
+    ``module_of`` names the submodule a layer belongs to (``head.conv.conv`` -> ``head``); without it a
+    stage's name is its submodule path.
+    """
+    parts: dict[str, dict[str, None]] = {}
+    for layer in memory.layers:
+        parts.setdefault(layer.stage, {})[module_of(layer.name) if module_of else layer.stage] = None
+    return {stage: tuple(modules) for stage, modules in parts.items()}
+
+
+def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: float | TimeBudget,
+                    stage_of: StageOf = top_level_stage, progress: Progress | None = None,
+                    memory_budget: int = DEFAULT_MEMORY_BUDGET, hint: str = NETWORK_HINT,
+                    memory: MemoryReport | None = None, module_of: StageOf | None = None) -> pd.DataFrame:
     """Latency per stage (batch 1), each stage timed on its real input, next to its MACs and memory.
 
-    Every stage name ``stage_of`` returns must be a submodule path of ``module`` (``stem``,
-    ``stages.3``, ...), so that the stage can be run on its own.
+    A stage is timed as the chain of the submodules its layers belong to (:func:`stage_parts`): with
+    ``module_of`` None, every stage name ``stage_of`` returns must be a submodule path of ``module``
+    (``stem``, ``stages.3``, ...). The ``modules`` column names them (``head + classifier``).
     """
     memory = memory if memory is not None else memory_report(module, input_shape, stage_of)
     stages = memory.stage_frame()
-    latencies = measure_parts(module, input_shape, list(stages["stage"]), budget_s, progress, memory_budget, hint, memory)
+    parts = stage_parts(memory, module_of)
+    latencies = measure_parts(module, input_shape, parts, budget_s, progress, memory_budget, hint, memory)
     frame = stages[["stage", "layers", "MACs", "weight bytes", "peak live bytes"]].copy()
-    for column, value in (("latency ms", "median_s"), ("q1 ms", "q1_s"), ("q3 ms", "q3_s")):
+    frame.insert(1, "modules", frame["stage"].map(lambda name: " + ".join(parts[name])))
+    for column, value in (("latency ms", "median_s"), ("q1 ms", "q1_s"), ("q3 ms", "q3_s"), ("min ms", "min_s")):
         frame[column] = frame["stage"].map(lambda name, value=value: getattr(latencies[name], value) * 1e3)
     frame["IQR ms"] = frame["q3 ms"] - frame["q1 ms"]
     frame["runs"] = frame["stage"].map(lambda name: latencies[name].runs)
@@ -508,19 +633,85 @@ def stage_latencies(module: nn.Module, input_shape: Sequence[int], budget_s: flo
     return frame
 
 
-def roofline_frame(memory: MemoryReport, latencies: dict[str, Latency], peaks: MachinePeaks) -> pd.DataFrame:
-    """Per-layer roofline points: intensity (MAC/B), attained GMAC/s, and the roof at that intensity."""
+@dataclass(frozen=True)
+class Roof:
+    """The roofline drawn over measured layers: this machine's peaks, raised to any layer that beat them.
+
+    ``compute_raised_by`` / ``bandwidth_raised_by`` name the layer that set a raised roof ("" if the
+    measured peak held), so that a chart can say so.
+    """
+
+    gmacs: float
+    gbytes_per_s: float
+    peaks: MachinePeaks
+    compute_raised_by: str = ""
+    bandwidth_raised_by: str = ""
+
+    def at(self, intensity: float) -> float:
+        """The roof (GMAC/s) at ``intensity`` MACs per byte: the lower of the compute and the bandwidth roof."""
+        return min(self.gmacs, intensity * self.gbytes_per_s)
+
+    @property
+    def ridge_macs_per_byte(self) -> float:
+        """The intensity where the bandwidth roof meets the compute roof."""
+        return self.gmacs / self.gbytes_per_s
+
+    def notes(self) -> list[str]:
+        """One sentence (no full stop) per raised roof: from what, to what, by which layer."""
+        notes = []
+        if self.compute_raised_by:
+            notes.append(f"Compute roof raised from the measured {self.peaks.gmacs:.1f} to {self.gmacs:.1f} GMAC/s, "
+                         f"the best layer ({self.compute_raised_by} beat every probe)")
+        if self.bandwidth_raised_by:
+            notes.append(f"Bandwidth roof raised from the measured {self.peaks.gbytes_per_s:.1f} to "
+                         f"{self.gbytes_per_s:.1f} GB/s, the best layer ({self.bandwidth_raised_by} beat every copy)")
+        return notes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"roof_gmac_per_s": self.gmacs, "roof_gb_per_s": self.gbytes_per_s,
+                "compute_raised_by": self.compute_raised_by, "bandwidth_raised_by": self.bandwidth_raised_by,
+                "measured": self.peaks.to_dict()}
+
+
+def roof_over(peaks: MachinePeaks, layers: Iterable[tuple[str, float, float]]) -> Roof:
+    """The roof over ``layers`` given as (name, MACs per byte, attained GMAC/s): no layer lies above it.
+
+    Starts from the measured peaks; a layer above the compute roof raises it to that layer's GMAC/s, a
+    layer above the bandwidth slope raises the bandwidth to its GMAC/s / intensity (each by
+    ``RAISE_MARGIN`` more, so that rounding never leaves the layer above).
+    """
+    gmacs, bandwidth, compute_by, bandwidth_by = peaks.gmacs, peaks.gbytes_per_s, "", ""
+    for name, intensity, attained in layers:
+        if attained > gmacs:
+            gmacs, compute_by = attained * (1 + RAISE_MARGIN), name
+        if intensity > 0 and attained / intensity > bandwidth:
+            bandwidth, bandwidth_by = attained / intensity * (1 + RAISE_MARGIN), name
+    return Roof(gmacs, bandwidth, peaks, compute_by, bandwidth_by)
+
+
+@dataclass(frozen=True)
+class Roofline:
+    """Per-layer roofline points (attained = MACs / median latency) and the roof over them."""
+
+    points: pd.DataFrame
+    roof: Roof
+
+
+def roofline(memory: MemoryReport, latencies: dict[str, Latency], peaks: MachinePeaks) -> Roofline:
+    """Per-layer roofline points: intensity (MAC/B), attained GMAC/s, and the roof at that intensity.
+
+    The roof is :func:`roof_over` the points, so every point lies on or under it.
+    """
+    layers = [layer for layer in memory.layers if layer.name in latencies and layer.macs > 0]
+    attained = {layer.name: layer.macs / latencies[layer.name].median_s / 1e9 for layer in layers}
+    roof = roof_over(peaks, [(layer.name, layer.intensity, attained[layer.name]) for layer in layers])
     rows = []
-    for layer in memory.layers:
-        if layer.name not in latencies or layer.macs == 0:
-            continue
-        latency = latencies[layer.name]
-        roof = min(peaks.gmacs, layer.intensity * peaks.gbytes_per_s)
-        attained = layer.macs / latency.median_s / 1e9
+    for layer in layers:
+        at = roof.at(layer.intensity)
         rows.append({
             "layer": layer.name, "stage": layer.stage, "MACs": layer.macs, "bytes moved": layer.bytes_moved,
-            "MACs per byte": layer.intensity, "latency ms": latency.median_s * 1e3, "attained GMAC/s": attained,
-            "roof GMAC/s": roof, "% of roof": 100 * attained / roof,
-            "bound": "memory" if layer.intensity < peaks.ridge_macs_per_byte else "compute",
+            "MACs per byte": layer.intensity, "latency ms": latencies[layer.name].median_s * 1e3,
+            "attained GMAC/s": attained[layer.name], "roof GMAC/s": at, "% of roof": 100 * attained[layer.name] / at,
+            "bound": "memory" if layer.intensity < roof.ridge_macs_per_byte else "compute",
         })
-    return pd.DataFrame(rows)
+    return Roofline(pd.DataFrame(rows), roof)

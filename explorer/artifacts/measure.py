@@ -11,11 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.analysis.measure import (
-    Latency,
-    MachinePeaks,
-    roofline_frame,
-)
+from explorer.analysis.measure import Latency, Roof, roof_over, roofline
 from explorer.analysis.measurements import BlockMeasureResults, NetworkMeasureResults
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.measure import (
@@ -24,6 +20,7 @@ from explorer.figures.measure import (
     reduction_figure,
     roofline_figure,
     stage_latency_figure,
+    threads_text,
 )
 from explorer.figures.style import require_columns
 
@@ -42,14 +39,29 @@ def reduction_table(table: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def machine_table(peaks: MachinePeaks) -> pd.DataFrame:
-    """This machine's measured peaks as a two-column table."""
-    return pd.DataFrame([
-        {"quantity": "peak compute (float32 matmul 1024 x 1024)", "value": f"{peaks.gflops:.1f} GFLOP/s"},
-        {"quantity": "memory bandwidth (64 MiB copy, read + write)", "value": f"{peaks.gbytes_per_s:.1f} GB/s"},
-        {"quantity": "ridge point", "value": f"{peaks.ridge_macs_per_byte:.2f} MACs per byte"},
+def machine_table(roof: Roof) -> pd.DataFrame:
+    """This machine's measured probes, the peaks they give and the roof drawn, as a two-column table (GMAC/s, GB/s)."""
+    peaks = roof.peaks
+    rows = [{"quantity": f"probe: {probe.name}", "value": f"{probe.rate:.1f} {probe.unit}"} for probe in peaks.probes]
+    rows += [
+        {"quantity": "peak compute (best probe)", "value": f"{peaks.gmacs:.1f} GMAC/s"},
+        {"quantity": "peak bandwidth (best copy, read + write)", "value": f"{peaks.gbytes_per_s:.1f} GB/s"},
+        {"quantity": "compute roof drawn", "value": f"{roof.gmacs:.1f} GMAC/s"
+         + (f" (raised to {roof.compute_raised_by})" if roof.compute_raised_by else "")},
+        {"quantity": "bandwidth roof drawn", "value": f"{roof.gbytes_per_s:.1f} GB/s"
+         + (f" (raised to {roof.bandwidth_raised_by})" if roof.bandwidth_raised_by else "")},
+        {"quantity": "ridge point", "value": f"{roof.ridge_macs_per_byte:.2f} MACs per byte"},
         {"quantity": "threads (torch.get_num_threads)", "value": str(peaks.threads)},
-    ])
+    ]
+    return pd.DataFrame(rows)
+
+
+def latency_summary(latency: Latency) -> str:
+    """``median 12.3 ms, IQR 11.9-12.8 ms, min 11.5 ms over 48 runs (single calls), 1 thread``: a measurement
+    stated with its spread, run count and thread count."""
+    return (f"median {latency.median_s * 1e3:.3g} ms, IQR {latency.q1_s * 1e3:.3g}–{latency.q3_s * 1e3:.3g} ms, "
+            f"min {latency.min_s * 1e3:.3g} ms over {latency.runs:,} runs ({latency.method}), "
+            f"{threads_text(latency.threads)}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class BlockMeasureArtifacts(PageArtifacts):
     roofline_table: pd.DataFrame | None
     not_measured: pd.DataFrame | None
     machine: pd.DataFrame
+    roof: Roof = value_field()  # the roof drawn (raised to the best layer where one beat the measured peaks)
 
     def file_name(self, field: str) -> str:
         return field if field == "machine" else f"{self.kind}_{field}"
@@ -83,7 +96,9 @@ def block_measure_artifacts(results: BlockMeasureResults, style: str = "screen")
     kind = results.spec.kind
     table = results.comparison.to_frame()
     reductions = reduction_table(table) if "standard" in set(table["kind"]) and len(table) > 1 else None
-    points = roofline_frame(results.memory, results.layers, results.peaks)
+    drawn = roofline(results.memory, results.layers, results.peaks) if results.layers else None
+    points = drawn.points if drawn is not None else None
+    roof = drawn.roof if drawn is not None else roof_over(results.peaks, [])
     layers = results.memory.to_frame()
     refused = results.refused_frame()
     return BlockMeasureArtifacts(
@@ -92,22 +107,25 @@ def block_measure_artifacts(results: BlockMeasureResults, style: str = "screen")
         latency_vs_macs=latency_vs_macs_figure(table, kind, results.peaks.threads, style),
         latency_reduction=reduction_figure(reductions, style) if reductions is not None else None,
         latency_reduction_table=reductions,
-        roofline=roofline_figure(points, results.peaks, style) if not points.empty else None,
+        roofline=roofline_figure(points, roof, style) if points is not None else None,
         memory_per_layer=memory_figure(layers, "layer", "live bytes", style),
         latency_table=table,
         memory_table=layers,
         memory_per_part_table=results.memory.stage_frame(),
-        roofline_table=points if not points.empty else None,
+        roofline_table=points,
         not_measured=refused if not refused.empty else None,
-        machine=machine_table(results.peaks),
+        machine=machine_table(roof),
+        roof=roof,
     )
 
 
 @dataclass(frozen=True)
 class NetworkMeasureArtifacts(PageArtifacts):
-    """A network's measured latency and memory per stage; exported as ``<name>_<field>``."""
+    """A network's measured latency (whole and per paper stage) and memory per stage; exported as ``<name>_<field>``."""
 
     name: str = value_field()
+    latency: Latency = value_field()  # of the whole network, one forward pass
+    stages_latency_ms: float = value_field()  # sum of the stage medians, each stage timed on its own
     fewest_runs: int = value_field()  # of any stage
     most_runs: int = value_field()
     stage_latency: go.Figure
@@ -120,14 +138,16 @@ class NetworkMeasureArtifacts(PageArtifacts):
 
 
 def network_measure_artifacts(results: NetworkMeasureResults, name: str, style: str = "screen") -> NetworkMeasureArtifacts:
-    """Every chart and table of a network's per-stage latency and memory, in display order."""
-    memory_stages = results.memory.stage_frame()
+    """Every chart and table of a network's latency and memory per stage, in display order; stages numbered
+    as on the Networks page (1 = the stem)."""
     return NetworkMeasureArtifacts(
         name=name,
+        latency=results.latency,
+        stages_latency_ms=results.stages_latency_ms,
         fewest_runs=int(results.stages["runs"].min()),
         most_runs=int(results.stages["runs"].max()),
         stage_latency=stage_latency_figure(results.stages, results.threads, style),
-        stage_memory=memory_figure(memory_stages, "stage", "peak live bytes", style),
+        stage_memory=memory_figure(results.memory_stages, "stage", "peak live bytes", style),
         stage_latency_table=results.stages,
-        stage_memory_table=memory_stages,
+        stage_memory_table=results.memory_stages,
     )

@@ -1,7 +1,8 @@
 """``python -m explorer measure block KIND ...`` and ``python -m explorer measure network NAME ...``.
 
 ``block`` measures one block's CPU latency (batch 1, ``torch.utils.benchmark``) within the time
-budget, next to its MACs and memory; ``network`` measures a network stage by stage. See
+budget, next to its MACs and memory; ``network`` measures a network whole and stage by stage (stages
+numbered as the paper's table, 1 = the stem, with the modules timed for each). See
 :mod:`explorer.measure` for how, and :mod:`explorer.memory` for the memory conventions. A
 configuration over the memory or time budget exits with code 2 and one line saying what to lower.
 """
@@ -13,7 +14,7 @@ import argparse
 import pandas as pd
 
 from explorer.analysis.measure import DEFAULT_MEMORY_BUDGET, BlockMeasurement, measure_block, using_threads
-from explorer.analysis.measurements import NetworkMeasureResults, measure_network_results
+from explorer.analysis.measurements import measure_network_results, network_budget_split
 from explorer.cli.block import add_block_options, spec_from_args
 from explorer.cli.main import format_count, print_json
 from explorer.cli.network import add_network_options, network_spec_from_args
@@ -54,36 +55,21 @@ def run_measure_block(args: argparse.Namespace) -> int:
     return 0
 
 
-def network_payload(results: NetworkMeasureResults) -> dict:
-    """Totals (latency = sum of the stage medians, IQR = sum of the stage IQRs) and one row per stage."""
-    stages = results.stages
-    return {
-        "label": results.label,
-        "latency_ms": float(stages["latency ms"].sum()),
-        "latency_ms_iqr": float(stages["IQR ms"].sum()),
-        "runs": int(stages["runs"].min()),
-        "threads": results.threads,
-        "batch": 1,
-        "input_shape": list(results.memory.input_shape),
-        "macs": results.memory.macs,
-        "parameter_bytes": results.memory.parameter_bytes,
-        "peak_activation_bytes": results.memory.peak_activation_bytes,
-        "largest_activation_bytes": results.memory.largest_activation_bytes,
-        "stages": stages.to_dict("records"),
-    }
-
-
 def run_measure_network(args: argparse.Namespace) -> int:
     spec = network_spec_from_args(args)
     with using_threads(args.threads):
-        payload = network_payload(measure_network_results(spec, args.budget, memory_budget=_memory_budget(args)))
+        results = measure_network_results(spec, args.budget, memory_budget=_memory_budget(args))
+    payload = results.to_dict()
     if args.json:
         print_json(payload)
         return 0
     print(f"{payload['label']}: batch 1, float32, input {payload['input_shape']}, {payload['threads']} threads")
-    print(f"latency {payload['latency_ms']:.3f} ms (sum of stage medians), spread {payload['latency_ms_iqr']:.3f} ms "
-          f"(sum of stage IQRs); MACs {format_count(payload['macs'])}, peak activations {payload['peak_activation_bytes']:,} B")
-    columns = ["stage", "layers", "MACs", "latency ms", "IQR ms", "runs", "peak live bytes", "weight bytes"]
+    print(f"latency {payload['latency_ms']:.3f} ms median of the whole network, IQR {payload['latency_ms_iqr']:.3f} ms, "
+          f"min {payload['latency_ms_min']:.3f} ms ({payload['runs']} runs); stages timed one by one sum to "
+          f"{payload['stages_latency_ms_sum']:.3f} ms")
+    print(f"MACs {format_count(payload['macs'])}, peak activations {payload['peak_activation_bytes']:,} B; "
+          f"{network_budget_split(args.budget)}")
+    columns = ["stage", "operator", "modules", "MACs", "latency ms", "IQR ms", "runs", "peak live bytes", "weight bytes"]
     print(pd.DataFrame(payload["stages"])[columns].to_string(index=False))
     return 0
 

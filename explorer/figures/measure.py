@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.figures.style import color, require_columns, styled_figure
+from explorer.figures.style import color, get_style, require_columns, styled_figure
 from explorer.formatting import short_count
 
-if TYPE_CHECKING:  # data in: the measured peaks arrive as a value, figures import no analysis
-    from explorer.analysis.measure import MachinePeaks
+if TYPE_CHECKING:  # data in: the roof arrives as a value, figures import no analysis
+    from explorer.analysis.measure import Roof
+
+
+def threads_text(threads: int) -> str:
+    """``1 thread``, ``2 threads``: how many torch threads a measurement used."""
+    return f"{threads} thread" if threads == 1 else f"{threads} threads"
 
 
 def _error_bars(frame: pd.DataFrame) -> dict:
@@ -40,10 +45,8 @@ def latency_vs_macs_figure(table: pd.DataFrame, current: str, threads: int, styl
     }]
     low, high = math.log10(max(float(table["MACs"].min()), 1.0)), math.log10(max(float(table["MACs"].max()), 1.0))
     layout = {"xaxis": {"title": {"text": "MACs (log scale)"}, "type": "log", "range": [low - 0.25, high + 0.25]},
-              "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads} threads)"}, "type": "log"}}
+              "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads_text(threads)})"}, "type": "log"}}
     return styled_figure(data, layout, style, "Measured CPU latency against MACs (bars: interquartile range)")
-
-
 
 
 def reduction_figure(reductions: pd.DataFrame, style: str = "screen") -> go.Figure:
@@ -61,32 +64,71 @@ def reduction_figure(reductions: pd.DataFrame, style: str = "screen") -> go.Figu
     return styled_figure(data, layout, style, "Fewer MACs is not proportionally faster: reduction vs standard conv")
 
 
-def roofline_figure(points: pd.DataFrame, peaks: MachinePeaks, style: str = "screen") -> go.Figure:
-    """Per-layer attained GMAC/s against arithmetic intensity, under this machine's measured roofs."""
+def _raised_words(roof: Roof) -> str:
+    """``raised to the best layer, conv_pw.conv``, or to two layers, one per roof; "" if no roof was raised."""
+    compute, bandwidth = roof.compute_raised_by, roof.bandwidth_raised_by
+    if not (compute or bandwidth):
+        return ""
+    if compute and bandwidth and compute != bandwidth:
+        return f"raised to the best layers, {compute} (compute) and {bandwidth} (bandwidth)"
+    return f"raised to the best layer, {compute or bandwidth}"
+
+
+def _headroom_decades(data_decades: float, lines: int, style: str) -> float:
+    """Decades to add above the roof so that a key of ``lines`` lines and one row of point labels fit there."""
+    chosen = get_style(style)
+    plot_px = chosen.height - (80 if chosen.name == "slide" else 60) - 60 - 3 * chosen.font_size
+    share = min((lines + 1.5) * 1.35 * chosen.font_size / plot_px, 0.6)
+    return share * data_decades / (1 - share)
+
+
+def roofline_figure(points: pd.DataFrame, roof: Roof, style: str = "screen") -> go.Figure:
+    """Per-layer attained GMAC/s against arithmetic intensity, under the roof over them (:func:`roof_over`).
+
+    The roof starts from this machine's measured peaks; where a layer beat one, the roof was raised to
+    it and the key says so. A dashed slope shows the bandwidth of a copy too large for the caches. The
+    key sits above the roof, where no layer can be.
+    """
     require_columns(points, ("layer", "MACs per byte", "attained GMAC/s"), "roofline table")
-    low = min(float(points["MACs per byte"].min()), peaks.ridge_macs_per_byte) / 2
-    high = max(float(points["MACs per byte"].max()), peaks.ridge_macs_per_byte) * 2
-    roof_x = [low, peaks.ridge_macs_per_byte, high]
-    roof_y = [low * peaks.gbytes_per_s, peaks.gmacs, peaks.gmacs]
-    data = [
-        {"type": "scatter", "mode": "lines", "x": roof_x, "y": roof_y, "name": "roof (measured)",
-         "line": {"color": "#444"}, "hoverinfo": "skip"},
-        {"type": "scatter", "mode": "markers+text", "x": list(points["MACs per byte"]), "y": list(points["attained GMAC/s"]),
-         "text": list(points["layer"]), "textposition": "top center", "name": "layers",
-         "marker": {"color": color(style, 3)},
-         "hovertemplate": "%{text}<br>%{x:.2f} MAC/B<br>%{y:.2f} GMAC/s<extra></extra>"},
-    ]
+    peaks, ridge, large = roof.peaks, roof.ridge_macs_per_byte, roof.peaks.large_copy_gbytes_per_s
+    large_ridge = roof.gmacs / large
+    low = min(float(points["MACs per byte"].min()), ridge) / 2
+    high = max(float(points["MACs per byte"].max()), ridge, large_ridge if large < roof.gbytes_per_s else 0) * 2
+    data = [{
+        "type": "scatter", "mode": "lines", "x": [low, ridge, high], "y": [low * roof.gbytes_per_s, roof.gmacs, roof.gmacs],
+        "line": {"color": "#444"}, "hoverinfo": "skip",
+    }]
+    best = ", ".join(name for name in (peaks.best_probe("GMAC/s"), peaks.best_probe("GB/s")) if name)
+    origin = _raised_words(roof) or (f"best probes: {best}" if best else "measured peaks")
+    key = [f"roof, {threads_text(peaks.threads)}: {roof.gmacs:.1f} GMAC/s, {roof.gbytes_per_s:.1f} GB/s ({origin})"]
+    second = "dots: layers, MACs / median latency"
+    if large < roof.gbytes_per_s:
+        data.append({
+            "type": "scatter", "mode": "lines", "x": [low, large_ridge], "y": [low * large, roof.gmacs],
+            "line": {"color": "#888", "dash": "dash"}, "hoverinfo": "skip",
+        })
+        second = f"dashed: {large:.1f} GB/s, a copy too large for the caches; " + second
+    key.append(second)
+    order = points["MACs per byte"].rank(method="first").astype(int)
+    data.append({
+        "type": "scatter", "mode": "markers+text", "x": list(points["MACs per byte"]), "y": list(points["attained GMAC/s"]),
+        "text": list(points["layer"]), "textposition": ["top center" if rank % 2 else "bottom center" for rank in order],
+        "marker": {"color": color(style, 3)}, "cliponaxis": False,
+        "hovertemplate": "%{text}<br>%{x:.2f} MAC/B<br>%{y:.2f} GMAC/s<extra></extra>",
+    })
+    bottom = math.log10(max(min(float(points["attained GMAC/s"].min()), low * large), 1e-9)) - 0.3
+    top = math.log10(roof.gmacs)
     layout = {
+        "showlegend": False,
         "xaxis": {"title": {"text": "arithmetic intensity, MACs per byte moved"}, "type": "log"},
-        "yaxis": {"title": {"text": "GMAC/s (1 MAC = 2 FLOPs)"}, "type": "log"},
+        "yaxis": {"title": {"text": "attained GMAC/s"}, "type": "log",
+                  "range": [bottom, top + _headroom_decades(top - bottom, len(key), style)]},
         "annotations": [{
-            "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "showarrow": False,
-            "align": "left", "bgcolor": "rgba(255,255,255,0.8)",
-            "text": f"roofs: {peaks.gflops:.1f} GFLOP/s (matmul), {peaks.gbytes_per_s:.1f} GB/s (copy), "
-                    f"{peaks.threads} threads<br>layers that fit in cache can beat the memory roof",
+            "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top",
+            "showarrow": False, "align": "left", "bgcolor": "rgba(255,255,255,0.8)", "text": "<br>".join(key),
         }],
     }
-    return styled_figure(data, layout, style, "Roofline: each layer against this machine's measured peaks")
+    return styled_figure(data, layout, style, "Roofline: each layer under this machine's measured roofs")
 
 
 def memory_figure(frame: pd.DataFrame, x_column: str, live_column: str, style: str = "screen") -> go.Figure:
@@ -104,29 +146,18 @@ def memory_figure(frame: pd.DataFrame, x_column: str, live_column: str, style: s
 
 
 def stage_latency_figure(stages: pd.DataFrame, threads: int, style: str = "screen") -> go.Figure:
-    """Measured latency per stage (median, bars = interquartile range), with each stage's MACs as text."""
+    """Measured latency per stage (median, bars = interquartile range), with each stage's MACs as text.
+
+    Stages are named as on the Networks page: the row number of the paper's table (1 = the stem).
+    """
     require_columns(stages, ("stage", "latency ms", "q1 ms", "q3 ms", "MACs"), "stage table")
+    operators = list(stages["operator"]) if "operator" in stages else [""] * len(stages)
     data = [{
-        "type": "bar", "x": list(stages["stage"]), "y": list(stages["latency ms"]), "error_y": _error_bars(stages),
-        "text": [short_count(value) + " MACs" for value in stages["MACs"]], "textposition": "outside",
-        "marker": {"color": color(style, 0)}, "showlegend": False,
+        "type": "bar", "x": [str(stage) for stage in stages["stage"]], "y": list(stages["latency ms"]),
+        "error_y": _error_bars(stages), "text": [short_count(value) + " MACs" for value in stages["MACs"]],
+        "textposition": "outside", "marker": {"color": color(style, 0)}, "showlegend": False, "customdata": operators,
+        "hovertemplate": "stage %{x}: %{customdata}<br>%{y:.3f} ms (median)<extra></extra>",
     }]
-    layout = {"xaxis": {"title": {"text": "stage"}, "type": "category"},
-              "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads} threads)"}}}
+    layout = {"xaxis": {"title": {"text": "stage (row of the paper's table)"}, "type": "category"},
+              "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads_text(threads)})"}}}
     return styled_figure(data, layout, style, "Measured latency per stage (bars: interquartile range)")
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -54,9 +54,15 @@ def test_network_json(capsys):
     argv = ["measure", "network", "mobilenet_v3_small", "--resolution", "32", "--budget", "1", "--threads", "1", "--json"]
     assert main(argv) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert {"latency_ms", "latency_ms_iqr", "runs", "threads", "macs", "peak_activation_bytes", "stages"} <= set(payload)
-    assert payload["stages"][0]["stage"] == "stem" and payload["stages"][-1]["stage"] == "classifier"
-    assert payload["latency_ms"] == pytest.approx(sum(stage["latency ms"] for stage in payload["stages"]))
+    assert {"latency_ms", "latency_ms_iqr", "latency_ms_q1", "latency_ms_q3", "latency_ms_min", "runs", "threads", "macs",
+            "peak_activation_bytes", "stages", "stages_latency_ms_sum"} <= set(payload)
+    # stages numbered as the paper's table and the Networks page (1 = the stem); machine names under "modules"
+    assert [stage["stage"] for stage in payload["stages"]] == list(range(1, 14))
+    assert payload["stages"][0]["modules"] == "stem" and payload["stages"][-1]["modules"] == "head + classifier"
+    # latency_ms is the whole network's median over its own runs, with its spread
+    assert payload["latency_ms_min"] <= payload["latency_ms_q1"] <= payload["latency_ms"] <= payload["latency_ms_q3"]
+    assert payload["stages_latency_ms_sum"] == pytest.approx(sum(stage["latency ms"] for stage in payload["stages"]))
+    assert payload["input_shape"] == [3, 32, 32] and payload["threads"] == 1
 
 
 def test_too_big_a_network_is_refused(capsys):
