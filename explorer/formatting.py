@@ -13,6 +13,12 @@ def short_count(value: float, precision: str = ".3g") -> str:
     return f"{value:.3g}"
 
 
+def error_text(value: float) -> str:
+    """A relative error (``||X - X̂|| / ||X||``) to three significant digits, trailing zeros kept:
+    ``0.97`` -> ``0.970``, ``0.43251`` -> ``0.433``, ``0.0012345`` -> ``0.00123``."""
+    return f"{value:#.3g}"
+
+
 PARAMETER_LABELS: dict[str, str] = {
     "in_channels": "input channels",
     "out_channels": "output channels",

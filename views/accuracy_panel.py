@@ -10,7 +10,7 @@ import streamlit as st
 
 from explorer.analysis.measure import MAX_BUDGET_S, thread_choices
 from explorer.analysis.presets import measure_networks
-from explorer.artifacts.accuracy import accuracy_artifacts
+from explorer.artifacts.accuracy import AccuracyArtifacts, accuracy_artifacts
 from explorer.models.networks.papers import published_presets
 from explorer.models.networks.tables import NetworkSpec
 from views import downloads, widgets
@@ -18,8 +18,22 @@ from views.measure_panel import run_measurement, stored_measurement
 
 
 @st.cache_data(max_entries=16, show_spinner="Counting every preset…")
-def _cached(spec: NetworkSpec, style: str, _latencies: dict, latency_key: tuple) -> object:
+def _cached(spec: NetworkSpec, style: str, _latencies: dict, latency_key: tuple) -> AccuracyArtifacts:
     return accuracy_artifacts(spec, style, _latencies)
+
+
+def accuracy_controls() -> tuple[float, int]:
+    """The time budget (seconds) for timing every preset and the torch threads, side by side."""
+    left, right = st.columns([3, 1])
+    with left:
+        budget = widgets.float_slider(
+            "Time budget for all presets, seconds", "acc_budget", 10.0, MAX_BUDGET_S, 60.0, 5.0,
+            help="Cheapest networks first; one that would not fit what is left is listed as not timed.",
+        )
+    with right:
+        threads = int(widgets.select("Threads", "acc_threads", thread_choices(), 1,
+                                     help="torch threads while measuring (1: steadier on a shared server)."))
+    return budget, threads
 
 
 def render_accuracy(spec: NetworkSpec) -> None:
@@ -30,15 +44,7 @@ def render_accuracy(spec: NetworkSpec) -> None:
         "Params and MACs are counted here. Dotted: the Pareto front (nothing cheaper is more accurate). "
         "A network without a published figure is drawn on the cost axes only (dashed line)."
     )
-    left, right = st.columns([3, 1])
-    with left:
-        budget = widgets.float_slider(
-            "Time budget for all presets, seconds", "acc_budget", 10.0, MAX_BUDGET_S, 60.0, 5.0,
-            help="Cheapest networks first; one that would not fit what is left is listed as not timed.",
-        )
-    with right:
-        threads = int(widgets.select("Threads", "acc_threads", thread_choices(), 1,
-                                     help="torch threads while measuring (1: steadier on a shared server)."))
+    budget, threads = accuracy_controls()
     key = ("presets", budget, threads)
     if st.button("Measure latency of every preset", key="acc_measure_button"):
         try:

@@ -10,6 +10,15 @@ from views import downloads, widgets
 from views.measure_panel import budget_controls, run_measurement, stored_measurement
 
 
+def activation_speed_controls() -> tuple[int, float, int]:
+    """Tensor size (one of :data:`ELEMENT_CHOICES`), time budget in seconds and torch threads."""
+    elements = widgets.select("Tensor size (elements)", "as_elements", ELEMENT_CHOICES, DEFAULT_ELEMENTS,
+                              format_func=lambda value: f"{value:,} ({value * 4 / 2**10:,.0f} KiB)",
+                              help="Small tensors stay in cache (compute shows); large ones are limited by memory bandwidth.")
+    budget, threads = budget_controls("as_measure", 3.0)
+    return elements, budget, threads
+
+
 def main() -> None:
     st.title("Is h-swish cheap? Activation speed on this CPU")
     st.caption(
@@ -19,10 +28,7 @@ def main() -> None:
         "engine uses for every activation layer."
     )
     widgets.show_url_notices()
-    elements = widgets.select("Tensor size (elements)", "as_elements", ELEMENT_CHOICES, DEFAULT_ELEMENTS,
-                              format_func=lambda value: f"{value:,} ({value * 4 / 2**10:,.0f} KiB)",
-                              help="Small tensors stay in cache (compute shows); large ones are limited by memory bandwidth.")
-    budget, threads = budget_controls("as_measure", 3.0)
+    elements, budget, threads = activation_speed_controls()
     key = ("activations", elements, budget, threads)
     if st.button("Measure the six activations", key="as_measure_button", type="primary"):
         try:

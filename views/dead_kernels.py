@@ -16,6 +16,13 @@ def _artifacts(threshold: float, style: str) -> DeadKernelArtifacts:
     return dead_kernel_artifacts(threshold, style)
 
 
+def dead_kernel_controls() -> float:
+    """The near-zero threshold on a depthwise kernel's L2 norm (one of :data:`THRESHOLDS`)."""
+    return widgets.select("Near zero: L2 norm below", "dk_threshold", THRESHOLDS, DEAD_THRESHOLD,
+                          format_func=lambda value: f"{value:g}",
+                          help="Every 3x3 kernel starts at a norm of about 0.58 (PyTorch's default init).")
+
+
 def main() -> None:
     st.title("Dead depthwise kernels")
     st.caption(
@@ -25,18 +32,15 @@ def main() -> None:
         "the expanded space and keeps the narrow projection linear. Here: both styles trained on digits, five seeds each."
     )
     widgets.show_url_notices()
-    threshold = widgets.select("Near zero: L2 norm below", "dk_threshold", THRESHOLDS, DEAD_THRESHOLD,
-                               format_func=lambda value: f"{value:g}",
-                               help="Every 3x3 kernel starts at a norm of about 0.58 (PyTorch's default init).")
     try:
-        shown = _artifacts(threshold, widgets.figure_style())
+        shown = _artifacts(dead_kernel_controls(), widgets.figure_style())
     except ValueError as error:
         widgets.refuse(error)
         return
-    columns = st.columns(len(shown.near_zero))
-    for column, (network, count) in zip(columns, shown.near_zero.items(), strict=True):
-        total = shown.kernels[network]
-        column.metric(f"{network}: kernels below {threshold:g}", f"{count} of {total:,} ({100 * count / total:.2f}%)")
+    columns = st.columns(len(shown.counts))
+    for column, count in zip(columns, shown.counts, strict=True):
+        column.metric(f"{count.network}: kernels below {shown.threshold:g}",
+                      f"{count.near_zero} of {count.kernels:,} ({count.percent:.2f}%)")
     st.markdown(
         f"**What it shows:** {shown.verdict} These networks trained for {DEFAULT_CONFIG.epochs} epochs on 1,437 "
         "small images; whether all-zero kernels appear with far longer training, as reported for ImageNet-trained "

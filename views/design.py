@@ -55,11 +55,10 @@ def _preset(name: str) -> DesignSpec | None:
     return None if name == "empty" else preset_design(name)
 
 
-def _defaults(start: str) -> dict[str, Any]:
-    """The settings a starting point brings: the preset's own, or the empty table's."""
+def _default(start: str, field: str) -> Any:
+    """The value of a DesignSpec ``field`` a starting point brings: the preset's own, or the empty table's."""
     preset = _preset(start)
-    values = {field: (getattr(preset, field) if preset else EMPTY[field].default) for field, *_ in SETTINGS.values()}
-    return values | {"activation": preset.activation if preset else "swish"}
+    return getattr(preset, field) if preset else EMPTY[field].default
 
 
 def _notice(key: str, raw: str, reason: str) -> None:
@@ -96,14 +95,13 @@ def _seed_from_url() -> None:
     if start not in START_OPTIONS:
         _notice("design_start", start, f"not a starting point; valid ones are {', '.join(START_OPTIONS)}.")
         start = "efficientnet_b0"
-    defaults = _defaults(start)
     st.session_state["design_start"] = start
     for key, (field, parse, low, high) in SETTINGS.items():
-        st.session_state[key] = _url_setting(key, defaults[field], parse, low, high)
-    activation = st.query_params.get("design_act", defaults["activation"])
+        st.session_state[key] = _url_setting(key, _default(start, field), parse, low, high)
+    activation = st.query_params.get("design_act", _default(start, "activation"))
     if activation not in BLOCK_ACTIVATIONS:
         _notice("design_act", activation, f"not an activation; valid ones are {', '.join(BLOCK_ACTIVATIONS)}.")
-        activation = defaults["activation"]
+        activation = _default(start, "activation")
     st.session_state["design_act"] = activation
     arch = st.query_params.get("arch")
     rows = _preset(start).rows if _preset(start) else ()
@@ -124,22 +122,24 @@ def _follow_url() -> None:
 def _on_start_change() -> None:
     """A new starting point brings its own table and settings."""
     start = st.session_state["design_start"]
-    defaults = _defaults(start)
     for key, (field, *_) in SETTINGS.items():
-        st.session_state[key] = defaults[field]
-    st.session_state["design_act"] = defaults["activation"]
+        st.session_state[key] = _default(start, field)
+    st.session_state["design_act"] = _default(start, "activation")
     _load_table([row.to_dict() for row in _preset(start).rows] if _preset(start) else [])
 
 
-def settings_controls() -> dict[str, Any]:
-    """Sidebar: starting point, stem and head widths, activation, resolution, classes, multipliers."""
+def network_settings() -> tuple[str, dict[str, Any]]:
+    """Sidebar: starting point, activation, then stem and head widths, resolution, classes, multipliers.
+
+    Returns the activation and the other settings as DesignSpec field -> value.
+    """
     with st.sidebar:
         st.header("Design")
         st.selectbox("Start from", START_OPTIONS, key="design_start", format_func=_start_label, on_change=_on_start_change,
                      help="A preset's own table and settings (EfficientNet-B1..B7: B0's table with their multipliers).")
-        values: dict[str, Any] = {"activation": st.selectbox(
-            "Activation", BLOCK_ACTIVATIONS, key="design_act",
-            help="The stem's and the head's; new and pasted rows without n<act> take it too.")}
+        activation = st.selectbox("Activation", BLOCK_ACTIVATIONS, key="design_act",
+                                  help="The stem's and the head's; new and pasted rows without n<act> take it too.")
+        values: dict[str, Any] = {}
         labels = {"design_stem": "Stem channels", "design_head": "Head 1x1 conv channels (0: none)",
                   "design_fc": "Head FC features (0: none; MobileNetV3: 1280)", "design_res": "Resolution (pixels)",
                   "design_classes": "Classes", "design_width": "Width multiplier", "design_depth": "Depth multiplier"}
@@ -147,7 +147,7 @@ def settings_controls() -> dict[str, Any]:
             step = 0.05 if parse is float else 1
             values[field] = st.number_input(labels[key], min_value=parse(low), max_value=parse(high), step=step, key=key)
         st.caption("Widths scale as make_divisible(c × width, 8), repeats per stage as ceil(n × depth), as in the presets.")
-    return values
+    return activation, values
 
 
 def _column_config(activation: str) -> dict[str, Any]:
@@ -233,6 +233,19 @@ def paste_panel(activation: str) -> None:
                    "activation.")
 
 
+def design_controls() -> DesignSpec:
+    """Sidebar settings, the paste box, the stage grid and its row tools -> a validated design.
+
+    Raises:
+        ValueError: a setting or a cell is not valid (the message names the row and the field).
+    """
+    activation, settings = network_settings()
+    paste_panel(activation)
+    records = stage_grid(activation)
+    row_tools(records)
+    return DesignSpec(rows=rows_from_records(records, activation), activation=activation, **settings)
+
+
 def _publish(design: DesignSpec | None) -> None:
     """One history entry per edit: every setting and the notation, updated at once."""
     values = {"design_start": st.session_state["design_start"], "design_act": st.session_state["design_act"]}
@@ -250,24 +263,23 @@ def _cached_artifacts(design: DesignSpec, reference: DesignSpec | None, style: s
     return design_artifacts(design, reference, style)
 
 
-def _delta(value: int, reference: float | None) -> str | None:
-    if reference is None or pd.isna(reference) or not reference or value == reference:
+def _delta(value: int, reference: int | None) -> str | None:
+    if not reference or value == reference:
         return None
     return f"{value - reference:+,} ({100.0 * (value - reference) / reference:+.2f}%) vs preset"
 
 
-def _metrics(artifacts: DesignArtifacts, design: DesignSpec, reference: DesignSpec | None) -> None:
-    preset = artifacts.totals.set_index("quantity")["preset"] if reference is not None else {"params": None, "MACs": None}
+def _metrics(artifacts: DesignArtifacts, design: DesignSpec) -> None:
     columns = st.columns(3)
-    columns[0].metric("Parameters", f"{artifacts.params:,}", _delta(artifacts.params, preset["params"]),
+    columns[0].metric("Parameters", f"{artifacts.params:,}", _delta(artifacts.params, artifacts.reference_params),
                       delta_color="inverse", help="Every parameter, BatchNorm's affine weights included.")
-    columns[1].metric("MACs", f"{artifacts.macs:,}", _delta(artifacts.macs, preset["MACs"]),
+    columns[1].metric("MACs", f"{artifacts.macs:,}", _delta(artifacts.macs, artifacts.reference_macs),
                       delta_color="inverse", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
     columns[2].metric("Blocks", f"{design.table().num_blocks}", help="Blocks after the depth multiplier.")
 
 
-def _render(artifacts: DesignArtifacts, design: DesignSpec, reference: DesignSpec | None) -> None:
-    _metrics(artifacts, design, reference)
+def _render(artifacts: DesignArtifacts, design: DesignSpec) -> None:
+    _metrics(artifacts, design)
     downloads.show_table(artifacts.totals, "design_table_totals", "design_totals")
     downloads.show_chart(artifacts.diagram, "design_chart_diagram", "design_diagram")
     if artifacts.difference is not None:
@@ -297,19 +309,15 @@ def main() -> None:
     st.caption("Edit a network's stage table (add, delete, reorder rows; any block kind) and see every count change.")
     widgets.show_url_notices()
     _follow_url()
-    settings = settings_controls()
-    paste_panel(settings["activation"])
-    records = stage_grid(settings["activation"])
-    row_tools(records)
     try:
-        design = DesignSpec(rows=rows_from_records(records, settings["activation"]), **settings)
+        design = design_controls()
     except ValueError as error:
         _publish(None)
         widgets.refuse(error)
         return
     _publish(design)
     reference = _preset(st.session_state["design_start"])
-    _render(_cached_artifacts(design, reference, widgets.figure_style()), design, reference)
+    _render(_cached_artifacts(design, reference, widgets.figure_style()), design)
     _copy_out(design)
     with st.expander("Latency and memory on this server"):
         render_network_latency(design)

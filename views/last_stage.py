@@ -32,6 +32,11 @@ def _metrics(shown: LastStageArtifacts) -> None:
                           help="Each last stage timed on its own 7x7 input: steadier than the whole-network difference.")
 
 
+def last_stage_controls() -> tuple[float, int]:
+    """The time budget (seconds) and torch threads for timing both networks."""
+    return budget_controls("ls_measure", 20.0)
+
+
 def main() -> None:
     st.title("The last stage: pool first, then widen")
     st.caption(
@@ -42,7 +47,7 @@ def main() -> None:
         "MobileNetV3-Large table and counted by the cost engine."
     )
     widgets.show_url_notices()
-    budget, threads = budget_controls("ls_measure", 20.0)
+    budget, threads = last_stage_controls()
     key = ("last_stage", budget, threads)
     if st.button("Measure both networks", key="ls_measure_button", type="primary"):
         try:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from explorer.artifacts.papers import LinearBottleneckArtifacts, linear_bottleneck_artifacts
 from explorer.demos.linear_bottleneck import MAX_DIMENSION, MIN_DIMENSION
+from explorer.formatting import error_text
 from views import downloads, widgets
 
 
@@ -19,12 +20,10 @@ def _artifacts(n: int, seed: int, style: str) -> LinearBottleneckArtifacts:
 
 def _ablation(shown: LinearBottleneckArtifacts) -> None:
     st.subheader("Does it matter in a trained network? Linear against ReLU6 bottleneck on digits")
-    summary = shown.ablation_summary.set_index("variant")
-    linear, relu6 = summary.loc["v2_linear"], summary.loc["v2_relu6"]
     columns = st.columns(2)
-    for column, row in zip(columns, (linear, relu6), strict=True):
-        column.metric(row["network"], f"{row['mean %']:.2f}% ± {row['std %']:.2f}", help=f"{row['seeds']} seeds; "
-                      f"min {row['min %']:.2f}%, max {row['max %']:.2f}%")
+    for column, summary in zip(columns, (shown.linear, shown.relu6), strict=True):
+        column.metric(summary.network, f"{summary.mean:.2f}% ± {summary.std:.2f}",
+                      help=f"{summary.seeds} seeds; min {summary.minimum:.2f}%, max {summary.maximum:.2f}%")
     st.markdown(
         f"**What it shows:** {shown.verdict} The paper's ImageNet ablation (Fig. 6a) found the linear bottleneck "
         "better; 8x8 digits with 360 test images are a far easier task, where a gap of that size may not show."
@@ -41,6 +40,16 @@ def _ablation(shown: LinearBottleneckArtifacts) -> None:
     )
 
 
+def linear_bottleneck_controls() -> tuple[int, int]:
+    """The embedding dimension n and the seed of the random matrix T (the sliders allow only valid values)."""
+    left, right = st.columns([3, 1])
+    with left:
+        n = widgets.int_slider("Embedding dimension n", "lb_n", MIN_DIMENSION, MAX_DIMENSION, 3)
+    with right:
+        seed = widgets.int_slider("Random matrix (seed)", "lb_seed", 0, 19, 0)
+    return n, seed
+
+
 def main() -> None:
     st.title("Linear bottleneck: ReLU in a narrow space loses information")
     st.caption(
@@ -48,19 +57,15 @@ def main() -> None:
         "embedded in n dimensions by a random matrix T, ReLU is applied, and T's pseudo-inverse T⁺ maps it back."
     )
     widgets.show_url_notices()
-    left, right = st.columns([3, 1])
-    with left:
-        n = widgets.int_slider("Embedding dimension n", "lb_n", MIN_DIMENSION, MAX_DIMENSION, 3)
-    with right:
-        seed = widgets.int_slider("Random matrix (seed)", "lb_seed", 0, 19, 0)
     try:
+        n, seed = linear_bottleneck_controls()
         shown = _artifacts(n, seed, widgets.figure_style())
     except ValueError as error:
         widgets.refuse(error)
         return
     columns = st.columns(2)
-    columns[0].metric(f"Error after ReLU, T⁺ (n = {n})", f"{shown.projection_error:.3f}")
-    columns[1].metric(f"Error after ReLU, best linear read-out (n = {n})", f"{shown.readout_error:.4f}")
+    columns[0].metric(f"Error after ReLU, T⁺ (n = {shown.n})", error_text(shown.projection_error))
+    columns[1].metric(f"Error after ReLU, best linear read-out (n = {shown.n})", error_text(shown.readout_error))
     downloads.show_chart(shown.spiral, "lb_spiral", "linear_bottleneck_spiral")
     downloads.show_chart(shown.error_curves, "lb_errors", "linear_bottleneck_errors")
     st.caption(

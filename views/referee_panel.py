@@ -74,9 +74,19 @@ def _render(report: RefereeReport, name: str, key: str) -> None:
         downloads.show_table(artifacts.by_type, f"{key}_table_types", artifacts.file_name("by_type"),
                              **_counts_format(artifacts.by_type))
     st.markdown("**What each tool counts** (read from the pinned sources)")
-    st.markdown("\n".join(f"- **{row['counter']}** {row['version']} ({row['reports']}): {row['what it counts']}"
-                           for row in artifacts.rules.to_dict("records")))
+    st.markdown("\n".join(f"- **{tool.label}** {tool.version} ({tool.unit}): {tool.convention}" for tool in artifacts.tools))
     downloads.register_for_export({artifacts.file_name("rules"): artifacts.rules})
+
+
+def referee_controls(key: str) -> tuple[float, bool]:
+    """The time budget (seconds) for the five tools, and whether "Run the other counters" was pressed."""
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    with left:
+        budget = widgets.float_slider("Time budget, seconds", f"{key}_budget", 5.0, 120.0, DEFAULT_BUDGET_S, 5.0,
+                                      help="Configurations whose estimated time or memory would not fit are refused.")
+    with right:
+        pressed = st.button("Run the other counters", key=f"{key}_button", type="primary")
+    return budget, pressed
 
 
 def render_referee_panel(config: Hashable, build: Callable[[], nn.Module], input_shape: Sequence[int], name: str,
@@ -92,12 +102,7 @@ def render_referee_panel(config: Hashable, build: Callable[[], nn.Module], input
         hint: what the user can lower when a configuration is refused, in words.
     """
     st.caption(INTRO)
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    with left:
-        budget = widgets.float_slider("Time budget, seconds", f"{key}_budget", 5.0, 120.0, DEFAULT_BUDGET_S, 5.0,
-                                      help="Configurations whose estimated time or memory would not fit are refused.")
-    with right:
-        pressed = st.button("Run the other counters", key=f"{key}_button", type="primary")
+    budget, pressed = referee_controls(key)
     if pressed:
         try:
             _run(config, build, input_shape, budget, hint)

@@ -9,26 +9,39 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.analysis.patterns import REPLACEMENTS
-from explorer.artifacts.your_model import YourModelArtifacts, your_model_artifacts
+from explorer.artifacts.your_model import SOURCES, ModelChoice, YourModelArtifacts, your_model_artifacts
 from explorer.formatting import short_count
 from explorer.sources import onnx as onnx_source
 from explorer.sources import runtime, zoo
 from views import downloads, widgets
 
-SOURCES = ("timm", "torchvision", "ONNX file")
 ALL = "all families"
 
 
-def _zoo_choice(source: str) -> tuple[str, str]:
+def _zoo_choice(source: str) -> str:
     names = zoo.zoo_names(source)
     families = sorted({zoo.family(source, name) for name in names})
     family = widgets.select("Family", f"ym_{source}_family", [ALL, *families], ALL,
                             help="The module that defines the model (timm: mobilenetv3 holds MobileNetV3 and V4).")
     shown = [name for name in names if family == ALL or zoo.family(source, name) == family]
     default = "mobilenetv4_conv_small" if source == "timm" else "mobilenet_v3_large"
-    name = widgets.select(f"{source} model ({len(shown)})", f"ym_{source}_model", shown,
+    return widgets.select(f"{source} model ({len(shown)})", f"ym_{source}_model", shown,
                           default if default in shown else shown[0], help="Type to search the names.")
-    return source, name
+
+
+def your_model_controls() -> ModelChoice:
+    """Sidebar: source, the what-if's replacement, then a zoo model by name or an ONNX upload."""
+    with st.sidebar:
+        st.header("Your model")
+        source = widgets.radio("Source", "ym_source", list(SOURCES), "timm")
+        replacement = widgets.select("What if: replace standard convs by", "ym_replacement", list(REPLACEMENTS),
+                                     REPLACEMENTS[0])
+        if source != "ONNX file":
+            return ModelChoice(source, _zoo_choice(source), replacement)
+        upload = st.file_uploader("ONNX file (up to 200 MB)", type=["onnx"], key="ym_upload")
+    if upload is None:
+        return ModelChoice(source, "", replacement)
+    return ModelChoice(source, upload.name, replacement, upload.getvalue())
 
 
 @st.cache_data(max_entries=32, show_spinner="Building on the meta device and counting…")
@@ -57,16 +70,15 @@ def _metrics(artifacts: YourModelArtifacts) -> None:
 
 def _what_if(artifacts: YourModelArtifacts, replacement: str) -> None:
     st.subheader("What if")
-    if artifacts.what_if.empty:
+    if not artifacts.convs_replaced:
         st.info("This model has no standard k × k conv (k ≥ 3, groups 1) to replace.")
         return
-    share = 100.0 * artifacts.saved_macs / max(artifacts.macs, 1)
     st.metric(f"MACs saved with every standard conv as {replacement}", f"{artifacts.saved_macs:,}",
-              delta=f"-{share:.1f}% of the model", delta_color="inverse")
+              delta=f"-{artifacts.saved_percent:.1f}% of the model", delta_color="inverse")
     downloads.show_table(artifacts.what_if, "ym_what_if_table", "your_model_what_if")
 
 
-def _latency(source: str, name: str, data: bytes | None, input_size: tuple[int, ...]) -> None:
+def _latency(choice: ModelChoice, input_size: tuple[int, ...]) -> None:
     st.subheader("Latency")
     budget = widgets.float_slider("Time budget (s)", "ym_budget", 0.5, 10.0, 2.0, 0.5)
     if not st.button("Measure latency (batch 1, CPU)", key="ym_measure"):
@@ -74,18 +86,18 @@ def _latency(source: str, name: str, data: bytes | None, input_size: tuple[int, 
                    "an ONNX file is timed in onnxruntime.")
         return
     try:
-        latency = (runtime.onnxruntime_latency(data, input_size, budget) if data is not None
-                   else runtime.torch_latency(source, name, input_size, budget))
+        latency = (runtime.onnxruntime_latency(choice.data, input_size, budget) if choice.data is not None
+                   else runtime.torch_latency(choice.source, choice.name, input_size, budget))
     except ValueError as error:
         widgets.refuse(error)
         return
-    runner = "onnxruntime" if data is not None else "PyTorch"
+    runner = "onnxruntime" if choice.data is not None else "PyTorch"
     st.metric(f"{runner}: median latency", f"{1000 * latency.median_s:.2f} ms",
               help=f"IQR {1000 * latency.q1_s:.2f}–{1000 * latency.q3_s:.2f} ms over {latency.samples} samples, "
                    f"{latency.threads} threads.")
 
 
-def _render(artifacts: YourModelArtifacts, replacement: str, source: str, name: str, data: bytes | None) -> None:
+def _render(artifacts: YourModelArtifacts, choice: ModelChoice) -> None:
     _metrics(artifacts)
     downloads.show_table(artifacts.op_categories, "ym_ops_table", "your_model_op_categories")
     downloads.show_chart(artifacts.by_type_chart, "ym_type_chart", "your_model_by_type_chart")
@@ -97,10 +109,17 @@ def _render(artifacts: YourModelArtifacts, replacement: str, source: str, name: 
         st.subheader("By stage or block")
         downloads.show_table(artifacts.by_stage, "ym_stage_table", "your_model_by_stage")
     downloads.show_chart(artifacts.family, "ym_family_chart", "your_model_family")
-    _what_if(artifacts, replacement)
+    _what_if(artifacts, choice.replacement)
     st.subheader("Every layer")
     downloads.show_table(artifacts.layers, "ym_layers_table", "your_model_layers")
-    _latency(source, name, data, artifacts.input_size)
+    _latency(choice, artifacts.input_size)
+
+
+def _artifacts(choice: ModelChoice) -> YourModelArtifacts:
+    style = widgets.figure_style()
+    if choice.data is not None:
+        return _onnx_artifacts(choice.data, choice.name, choice.replacement, style)
+    return _zoo_artifacts(choice.source, choice.name, choice.replacement, style)
 
 
 def main() -> None:
@@ -108,31 +127,17 @@ def main() -> None:
     st.caption("Any timm or torchvision model by name (built without weights on the meta device, nothing "
                "downloaded), or an ONNX file (parsed with onnx and shape inference, never executed to count).")
     widgets.show_url_notices()
-    with st.sidebar:
-        st.header("Your model")
-        kind = widgets.radio("Source", "ym_source", list(SOURCES), "timm")
-        replacement = widgets.select("What if: replace standard convs by", "ym_replacement", list(REPLACEMENTS),
-                                     REPLACEMENTS[0])
-        source, name, upload = kind, "", None
-        if kind != "ONNX file":
-            source, name = _zoo_choice(kind)
-        else:
-            upload = st.file_uploader("ONNX file (up to 200 MB)", type=["onnx"], key="ym_upload")
-    style = widgets.figure_style()
+    choice = your_model_controls()
+    if choice.awaiting_upload:
+        st.info("Upload an .onnx file in the sidebar; it is parsed, never executed.")
+        return
     try:
-        if upload is not None:
-            data = upload.getvalue()
-            artifacts = _onnx_artifacts(data, upload.name, replacement, style)
-        elif kind == "ONNX file":
-            st.info("Upload an .onnx file in the sidebar; it is parsed, never executed.")
-            return
-        else:
-            data, artifacts = None, _zoo_artifacts(source, name, replacement, style)
+        artifacts = _artifacts(choice)
     except ValueError as error:
         widgets.refuse(error)
         return
     downloads.register_for_export(artifacts.exports())
-    _render(artifacts, replacement, source, name, data)
+    _render(artifacts, choice)
 
 
 main()

@@ -578,6 +578,59 @@ def _unexecuted_params(shadow: nn.Module, seen_params: set[int]) -> list[LayerCo
     return rows
 
 
+@dataclass(frozen=True)
+class LeafCall:
+    """One call of a leaf module in the meta trace: the module (of the private meta copy), its meta
+    input and output tensors, and the row the engine counted for that call."""
+
+    module: nn.Module
+    inputs: tuple[torch.Tensor, ...]
+    output: Any
+    layer: LayerCost
+
+
+@dataclass(frozen=True)
+class CostTrace:
+    """The cost report of a module and the leaf calls its rows come from (the referee applies other
+    counters' rules to the same calls)."""
+
+    report: CostReport
+    leaf_calls: tuple[LeafCall, ...]
+
+
+def trace_costs(module: nn.Module, input_shape: Sequence[int]) -> CostTrace:
+    """:func:`count_costs`'s report of ``module`` for one input, with every leaf-module call behind its rows.
+
+    Rows that are not leaf calls (ops a container runs itself, parameters no executed layer owns)
+    are in the report only. Arguments and errors as :func:`count_costs`.
+    """
+    shape = tuple(int(d) for d in input_shape)
+    if not shape or any(d < 1 for d in shape):
+        raise ValueError(f"input_shape: every dimension must be a positive whole number, got {tuple(input_shape)!r}.")
+    shadow = _meta_copy(module)
+    try:
+        calls, output, tracker = _trace_leaf_calls(shadow, shape)
+    except RuntimeError as error:
+        raise ValueError(f"input_shape: {shape} does not fit this module ({str(error).splitlines()[0]}).") from error
+    seen: set[int] = set()
+    layers, skipped, leaf_calls = [], [], []
+    for call in calls:
+        if isinstance(call, _Functional):
+            layers.append(_functional_layer(call, seen))
+            continue
+        layer, counted = _layer_from_call(call, seen, tracker.leaf_macs.get(call.key, 0))
+        if not counted and call.key not in tracker.computing_leaves:
+            layer, counted = dataclasses.replace(layer, counted=True), True
+        layers.append(layer)
+        leaf_calls.append(LeafCall(call.module, call.inputs, call.output, layer))
+        if not counted:
+            skipped.append(layer.type)
+    skipped += tracker.skipped
+    layers.extend(_unexecuted_params(shadow, seen))
+    out_shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else ()
+    return CostTrace(CostReport(shape, out_shape, tuple(layers), tuple(dict.fromkeys(skipped))), tuple(leaf_calls))
+
+
 def count_costs(module: nn.Module, input_shape: Sequence[int]) -> CostReport:
     """Count params, MACs, other ops and output memory of ``module`` for one input.
 
@@ -592,27 +645,4 @@ def count_costs(module: nn.Module, input_shape: Sequence[int]) -> CostReport:
     Raises:
         ValueError: the input shape does not fit the module.
     """
-    shape = tuple(int(d) for d in input_shape)
-    if not shape or any(d < 1 for d in shape):
-        raise ValueError(f"input_shape: every dimension must be a positive whole number, got {tuple(input_shape)!r}.")
-    shadow = _meta_copy(module)
-    try:
-        calls, output, tracker = _trace_leaf_calls(shadow, shape)
-    except RuntimeError as error:
-        raise ValueError(f"input_shape: {shape} does not fit this module ({str(error).splitlines()[0]}).") from error
-    seen: set[int] = set()
-    layers, skipped = [], []
-    for call in calls:
-        if isinstance(call, _Functional):
-            layers.append(_functional_layer(call, seen))
-            continue
-        layer, counted = _layer_from_call(call, seen, tracker.leaf_macs.get(call.key, 0))
-        if not counted and call.key not in tracker.computing_leaves:
-            layer, counted = dataclasses.replace(layer, counted=True), True
-        layers.append(layer)
-        if not counted:
-            skipped.append(layer.type)
-    skipped += tracker.skipped
-    layers.extend(_unexecuted_params(shadow, seen))
-    out_shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else ()
-    return CostReport(shape, out_shape, tuple(layers), tuple(dict.fromkeys(skipped)))
+    return trace_costs(module, input_shape).report

@@ -16,6 +16,7 @@ https://arxiv.org/abs/1709.01507); the others are matched as, in this order of p
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -118,8 +119,29 @@ def _replacement_macs(conv: _Conv, replacement: str) -> tuple[int, int]:
     return area * per_position, per_position
 
 
-def what_if_frame(report: CostReport, replacement: str = "depthwise-separable") -> pd.DataFrame:
-    """Every standard k x k conv (k >= 3, groups 1) replaced by ``replacement``: MACs and params before and after.
+@dataclass(frozen=True)
+class ReplacedConv:
+    """One standard conv of a model and its cost rebuilt as the what-if's replacement."""
+
+    layer: str
+    kernel: str
+    c_in: int
+    c_out: int
+    macs: int
+    macs_after: int
+    params_after: int
+
+    @property
+    def macs_saved(self) -> int:
+        return self.macs - self.macs_after
+
+    def as_row(self) -> dict:
+        return {"layer": self.layer, "kernel": self.kernel, "C_in": self.c_in, "C_out": self.c_out, "MACs": self.macs,
+                "MACs after": self.macs_after, "MACs saved": self.macs_saved, "params after": self.params_after}
+
+
+def replaced_convs(report: CostReport, replacement: str = "depthwise-separable") -> tuple[ReplacedConv, ...]:
+    """Every standard k x k conv (k >= 3, groups 1) replaced by ``replacement``: MACs before and after, params after.
 
     Depthwise-separable: k²·C_in + C_in·C_out per output position instead of k²·C_in·C_out
     (ratio 1/C_out + 1/k², MobileNetV1 Sec. 3.1); group conv: divided by the groups (4, or the
@@ -128,13 +150,16 @@ def what_if_frame(report: CostReport, replacement: str = "depthwise-separable") 
     """
     if replacement not in REPLACEMENTS:
         raise ValueError(f"replacement: {replacement!r} is not one of {', '.join(REPLACEMENTS)}.")
-    rows = []
+    replaced = []
     for conv in _convs(report):
         if conv.groups != 1 or conv.k < 3:
             continue
         macs, params = _replacement_macs(conv, replacement)
-        before = conv.layer.macs
-        rows.append({"layer": conv.layer.name, "kernel": conv.layer.kernel, "C_in": conv.c_in, "C_out": conv.c_out,
-                     "MACs": before, "MACs after": macs, "MACs saved": before - macs,
-                     "params after": params})
-    return pd.DataFrame(rows, columns=["layer", "kernel", "C_in", "C_out", "MACs", "MACs after", "MACs saved", "params after"])
+        replaced.append(ReplacedConv(conv.layer.name, conv.layer.kernel, conv.c_in, conv.c_out, conv.layer.macs, macs, params))
+    return tuple(replaced)
+
+
+def what_if_frame(replaced: Sequence[ReplacedConv]) -> pd.DataFrame:
+    """The what-if table: one row per replaced conv (columns even when there is none)."""
+    return pd.DataFrame([conv.as_row() for conv in replaced],
+                        columns=["layer", "kernel", "C_in", "C_out", "MACs", "MACs after", "MACs saved", "params after"])

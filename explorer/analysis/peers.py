@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from explorer.analysis.costs import CostReport, _Call, _layer_from_call, _meta_copy, _trace_leaf_calls, _unexecuted_params
+from explorer.analysis.costs import CostReport, trace_costs
 from explorer.analysis.measure import BLOCK_HINT, DEFAULT_MEMORY_BUDGET, NETWORK_HINT, check_budget, check_feasible
 from explorer.analysis.memory import memory_report
 from explorer.analysis.peer_rules import CATEGORIES, TOOLS, layer_category
@@ -320,24 +320,16 @@ RUNNERS: dict[str, Callable[[nn.Module, torch.Tensor], tuple[int, dict[str, int]
 
 
 def _leaf_calls(module: nn.Module, input_shape: tuple[int, ...]) -> tuple[CostReport, tuple[LayerCall, ...]]:
-    """Our cost report of ``module`` (the rows of :func:`~explorer.analysis.costs.count_costs`) and every
-    leaf call with each tool's rule applied (meta tensors)."""
-    shadow = _meta_copy(module)
-    try:
-        traced, output, tracker = _trace_leaf_calls(shadow, input_shape)
-    except RuntimeError as error:
-        raise ValueError(f"input_shape: {input_shape} does not fit this module ({str(error).splitlines()[0]}).") from error
-    seen: set[int] = set()
-    rows, calls = [], []
-    for call in (record for record in traced if isinstance(record, _Call)):  # leaf calls; the tools see modules
-        row, _ = _layer_from_call(call, seen, tracker.leaf_macs.get(call.key, 0))
-        rows.append(row)
+    """Our cost report of ``module`` (:func:`~explorer.analysis.costs.count_costs`'s) and every leaf call of
+    its trace with each tool's rule applied (meta tensors; the tools see modules, so only leaf calls)."""
+    trace = trace_costs(module, input_shape)
+    calls = []
+    for call in trace.leaf_calls:
+        row = call.layer
         ours = {key: value for key, value in {"MACs": row.macs, **row.ops}.items() if value}
         rules = {name: tool.rule(call.module, call.inputs, call.output) for name, tool in TOOLS.items()}
-        calls.append(LayerCall(call.name, row.type, layer_category(call.module), ours, rules))
-    rows.extend(_unexecuted_params(shadow, seen))
-    out_shape = tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else ()
-    return CostReport(input_shape, out_shape, tuple(rows)), tuple(calls)
+        calls.append(LayerCall(row.name, row.type, layer_category(call.module), ours, rules))
+    return trace.report, tuple(calls)
 
 
 def _reconcile(tool: str, reported: int, layers: dict[str, int], calls: Sequence[LayerCall], seconds: float,

@@ -26,6 +26,8 @@ class DesignArtifacts(PageArtifacts):
     params: int = value_field()
     macs: int = value_field()
     ops: dict[str, int] = value_field()
+    reference_params: int | None = value_field(default=None)  # the preset it started from; None: no comparison
+    reference_macs: int | None = value_field(default=None)
     totals: pd.DataFrame | None = None
     difference: pd.DataFrame | None = None
     diagram: go.Figure | None = None
@@ -84,12 +86,14 @@ def design_artifacts(design: DesignSpec, reference: DesignSpec | None, style: st
     stages = stage_frame(design, layers)
     operations = operation_frame(layers)
     costly = operations[(operations["params"] > 0) | (operations["MACs"] > 0)]
-    difference = None
+    difference, base = None, None
     if reference is not None:
-        reference_stages = stage_frame(reference, layer_frame(reference, count_network(reference)))
-        difference = difference_frame(stages, reference_stages)
+        base = count_network(reference)
+        difference = difference_frame(stages, stage_frame(reference, layer_frame(reference, base)))
     return DesignArtifacts(
-        params=report.params, macs=report.macs, ops=report.ops, totals=totals_frame(design, reference), difference=difference,
+        params=report.params, macs=report.macs, ops=report.ops,
+        reference_params=base.params if base else None, reference_macs=base.macs if base else None,
+        totals=totals_frame(design, reference), difference=difference,
         diagram=stage_diagram_figure(stages, style, "Design: every stage, coloured by its share of MACs"),
         stages=stages,
         cost_by_stage=cost_share_figure(stages.assign(stage=stages["stage"].astype(str)), "stage", style,

@@ -8,6 +8,7 @@ MobileNetV3 (https://arxiv.org/abs/1905.02244).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -42,20 +43,20 @@ class LinearBottleneckArtifacts(PageArtifacts):
     n: int = value_field()
     projection_error: float = value_field()
     readout_error: float = value_field()
+    linear: digits.AccuracySummary = value_field()
+    relu6: digits.AccuracySummary = value_field()
     verdict: str = value_field(default="")
 
 
-def ablation_verdict(summary: pd.DataFrame) -> str:
+def ablation_verdict(linear: digits.AccuracySummary, relu6: digits.AccuracySummary) -> str:
     """One sentence on the linear-minus-ReLU6 difference of mean accuracy against the larger seed std."""
-    rows = summary.set_index("variant")
-    linear, relu6 = rows.loc["v2_linear"], rows.loc["v2_relu6"]
-    difference, spread = linear["mean %"] - relu6["mean %"], max(linear["std %"], relu6["std %"])
+    difference, spread = linear.mean - relu6.mean, max(linear.std, relu6.std)
     if abs(difference) <= spread:
         reading = "within the seed-to-seed spread: no difference this experiment can resolve"
     else:
         reading = "beyond the seed-to-seed spread, in favour of the " + ("linear" if difference > 0 else "ReLU6") + " bottleneck"
-    return (f"The linear bottleneck averages {linear['mean %']:.2f}% against {relu6['mean %']:.2f}% with ReLU6 after "
-            f"the projection ({difference:+.2f} points over {int(linear['seeds'])} seeds; largest std {spread:.2f}), "
+    return (f"The linear bottleneck averages {linear.mean:.2f}% against {relu6.mean:.2f}% with ReLU6 after "
+            f"the projection ({difference:+.2f} points over {linear.seeds} seeds; largest std {spread:.2f}), "
             f"{reading}.")
 
 
@@ -77,18 +78,32 @@ def linear_bottleneck_artifacts(n: int, seed: int, style: str, results: dict | N
     results = results if results is not None else digits.load_results()
     variants = ("v2_linear", "v2_relu6")
     runs = runs_frame(results, variants)
-    summary = pd.DataFrame(digits.accuracy_summary(results, variants))
+    linear, relu6 = digits.accuracy_summary(results, variants)
     return LinearBottleneckArtifacts(
         spiral=spiral_figure(points, {f"ReLU, then T⁺ (n = {n})": shown["projection"],
                                       f"ReLU, then best linear read-out (n = {n})": shown["readout"]}, n, style),
         error_curves=error_curve_figure(curves, n, style),
         errors=curves,
         ablation=seed_accuracy_figure(runs, style, "Digits: linear against ReLU6 bottleneck (same network, same seeds)"),
-        ablation_summary=summary,
+        ablation_summary=pd.DataFrame([linear.as_row(), relu6.as_row()]),
         ablation_runs=runs,
         n=n, projection_error=relative_error(points, shown["projection"]),
-        readout_error=relative_error(points, shown["readout"]), verdict=ablation_verdict(summary),
+        readout_error=relative_error(points, shown["readout"]), linear=linear, relu6=relu6,
+        verdict=ablation_verdict(linear, relu6),
     )
+
+
+@dataclass(frozen=True)
+class NearZeroCount:
+    """How many depthwise kernels of one network, over all its seeds, have an L2 norm below the threshold."""
+
+    network: str
+    near_zero: int
+    kernels: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.near_zero / self.kernels
 
 
 @dataclass(frozen=True)
@@ -100,20 +115,30 @@ class DeadKernelArtifacts(PageArtifacts):
     accuracy: go.Figure
     accuracy_summary: pd.DataFrame
     threshold: float = value_field()
-    near_zero: dict = value_field()
-    kernels: dict = value_field(default_factory=dict)  # network label -> depthwise kernels over all seeds
+    counts: tuple[NearZeroCount, ...] = value_field()  # one per network, in display order
     verdict: str = value_field(default="")
 
 
-def dead_kernel_verdict(layers: pd.DataFrame, threshold: float) -> str:
+def near_zero_counts(layers: Sequence[digits.LayerKernels]) -> tuple[NearZeroCount, ...]:
+    """Per network (in the order of ``layers``): near-zero and all depthwise kernels, summed over its layers."""
+    networks = dict.fromkeys(layer.network for layer in layers)
+    return tuple(
+        NearZeroCount(network, sum(layer.near_zero for layer in layers if layer.network == network),
+                      sum(layer.kernels for layer in layers if layer.network == network))
+        for network in networks
+    )
+
+
+def dead_kernel_verdict(layers: Sequence[digits.LayerKernels], threshold: float) -> str:
     """What the per-layer table says: near-zero kernels and never-active channels per network, depth trend."""
     parts = []
-    for network, rows in layers.groupby("network", sort=False):
-        near, total = int(rows["near zero"].sum()), int(rows["kernels (all seeds)"].sum())
-        first, last = rows["median norm"].iloc[0], rows["median norm"].iloc[-1]
-        parts.append(f"{network}: {near} of {total:,} kernels below {threshold:g} ({100 * near / total:.2f}%), "
-                     f"{rows['never active %'].mean():.2f}% of channels never active per layer on average, "
-                     f"median norm {first:.3f} in the first depthwise layer and {last:.3f} in the last")
+    for count in near_zero_counts(layers):
+        rows = [layer for layer in layers if layer.network == count.network]
+        never_active = sum(layer.never_active_percent for layer in rows) / len(rows)
+        parts.append(f"{count.network}: {count.near_zero} of {count.kernels:,} kernels below {threshold:g} "
+                     f"({count.percent:.2f}%), {never_active:.2f}% of channels never active per layer on average, "
+                     f"median norm {rows[0].median_norm:.3f} in the first depthwise layer and {rows[-1].median_norm:.3f} "
+                     "in the last")
     return "; ".join(parts) + "."
 
 
@@ -132,16 +157,13 @@ def dead_kernel_artifacts(threshold: float, style: str, results: dict | None = N
     results = results if results is not None else digits.load_results()
     variants = ("v1", "v2_linear")
     norms = norms_frame(results, variants)
-    layers = pd.DataFrame(digits.dead_kernel_summary(results, threshold, variants))
-    labels = [digits.VARIANT_LABELS[v] for v in variants]
-    near_zero = {label: int((norms[norms["network"] == label]["norm"] < threshold).sum()) for label in labels}
-    kernels = {label: int((norms["network"] == label).sum()) for label in labels}
+    layers = digits.dead_kernel_summary(results, threshold, variants)
     return DeadKernelArtifacts(
         norms=kernel_norm_figure(norms, threshold, style),
-        layers=layers,
+        layers=pd.DataFrame([layer.as_row() for layer in layers]),
         accuracy=seed_accuracy_figure(runs_frame(results, variants), style, "Held-out accuracy of the two networks"),
-        accuracy_summary=pd.DataFrame(digits.accuracy_summary(results, variants)),
-        threshold=threshold, near_zero=near_zero, kernels=kernels, verdict=dead_kernel_verdict(layers, threshold),
+        accuracy_summary=pd.DataFrame([summary.as_row() for summary in digits.accuracy_summary(results, variants)]),
+        threshold=threshold, counts=near_zero_counts(layers), verdict=dead_kernel_verdict(layers, threshold),
     )
 
 
@@ -168,28 +190,46 @@ def _stage_layers(design: str, report, parts: tuple[str, ...]) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class LastStageDesign:
+    """One of the two networks: its totals, its last stage's and, when measured, its latency."""
+
+    design: str
+    params: int
+    macs: int
+    stage_params: int
+    stage_macs: int
+    timing: last_stage.StageTiming | None = None
+
+    def as_row(self) -> dict:
+        """One row of the totals table (latency NaN when not measured)."""
+        timing = self.timing
+        return {
+            "design": self.design, "params": self.params, "MACs": self.macs, "last stage params": self.stage_params,
+            "last stage MACs": self.stage_macs, "latency ms": timing.median_ms if timing else float("nan"),
+            "latency ms per round": ", ".join(f"{value:.2f}" for value in timing.network_ms) if timing else "",
+            "last stage ms": timing.last_stage_ms if timing else float("nan"),
+        }
+
+
 def last_stage_artifacts(style: str, timings: dict[str, last_stage.StageTiming] | None = None) -> LastStageArtifacts:
     """Counts of both networks (and their last stages); measured latency where ``timings`` are given."""
-    rows, layers = [], []
+    designs, layers = [], []
     for design, table in (("original", last_stage.original_table()), ("efficient", last_stage.efficient_table())):
         report, parts = last_stage.count(table), last_stage.last_stage_parts(table, design == "original")
         stage_params, stage_macs = last_stage.part_totals(report, parts)
         timing = timings.get(design) if timings else None
-        rows.append({
-            "design": design, "params": report.params, "MACs": report.macs, "last stage params": stage_params,
-            "last stage MACs": stage_macs, "latency ms": timing.median_ms if timing else float("nan"),
-            "latency ms per round": ", ".join(f"{value:.2f}" for value in timing.network_ms) if timing else "",
-            "last stage ms": timing.last_stage_ms if timing else float("nan"),
-        })
+        designs.append(LastStageDesign(design, report.params, report.macs, stage_params, stage_macs, timing))
         layers += _stage_layers(design, report, parts)
-    totals = pd.DataFrame(rows)
-    original, efficient = totals.iloc[0], totals.iloc[1]
-    saved_ms = float(original["latency ms"] - efficient["latency ms"]) if timings else None
+    original, efficient = designs
+    totals = pd.DataFrame([design.as_row() for design in designs])
+    measured = original.timing is not None and efficient.timing is not None
+    saved_ms = original.timing.median_ms - efficient.timing.median_ms if measured else None
     return LastStageArtifacts(
         comparison=last_stage_figure(totals, style), totals=totals, layers=pd.DataFrame(layers),
-        saved_macs=int(original["MACs"] - efficient["MACs"]), saved_params=int(original["params"] - efficient["params"]),
-        saved_ms=saved_ms, saved_share=100.0 * saved_ms / float(original["latency ms"]) if timings else None,
-        saved_stage_ms=float(original["last stage ms"] - efficient["last stage ms"]) if timings else None,
+        saved_macs=original.macs - efficient.macs, saved_params=original.params - efficient.params,
+        saved_ms=saved_ms, saved_share=100.0 * saved_ms / original.timing.median_ms if measured else None,
+        saved_stage_ms=original.timing.last_stage_ms - efficient.timing.last_stage_ms if measured else None,
     )
 
 

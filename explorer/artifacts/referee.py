@@ -13,7 +13,7 @@ from collections import defaultdict
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.analysis.peer_rules import CATEGORIES, TOOLS
+from explorer.analysis.peer_rules import CATEGORIES, TOOLS, PeerTool
 from explorer.analysis.peers import PeerCount, RefereeReport
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.referee import RESIDUAL, category_label, disagreement_figure, totals_figure
@@ -32,6 +32,7 @@ class RefereeArtifacts(PageArtifacts):
     by_type: pd.DataFrame
     layers: pd.DataFrame
     rules: pd.DataFrame
+    tools: tuple[PeerTool, ...] = value_field()  # the rows of ``rules``: each counter's convention
     name: str = value_field(default="referee")
 
     def file_name(self, field: str) -> str:
@@ -170,5 +171,6 @@ def referee_artifacts(report: RefereeReport, name: str = "referee", style: str =
     chart = disagreement_figure(by_type, labels, style) if labels and not by_type.empty else None
     return RefereeArtifacts(
         totals_chart=totals_figure(totals_stacks(report), style), totals=totals_table(report),
-        disagreement_chart=chart, by_type=by_type, layers=layers_table(report), rules=rules_table(), name=name,
+        disagreement_chart=chart, by_type=by_type, layers=layers_table(report), rules=rules_table(),
+        tools=tuple(TOOLS.values()), name=name,
     )

@@ -8,10 +8,37 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.analysis.costs import OP_CATEGORIES, CostReport
-from explorer.analysis.patterns import layer_patterns, pattern_frame, what_if_frame
+from explorer.analysis.patterns import REPLACEMENTS, layer_patterns, pattern_frame, replaced_convs, what_if_frame
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.artifacts.networks import family_frame
 from explorer.figures.networks import cost_share_figure, family_figure
+
+SOURCES = ("timm", "torchvision", "ONNX file")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelChoice:
+    """What the page counts: a zoo model by name or an ONNX file's bytes, and the what-if's replacement.
+
+    ``name`` is the zoo name, or the file name of an ONNX upload; ``data`` is None for a zoo model and for
+    "ONNX file" before anything is uploaded.
+    """
+
+    source: str
+    name: str
+    replacement: str = REPLACEMENTS[0]
+    data: bytes | None = dataclasses.field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source: must be one of {', '.join(SOURCES)}, got {self.source!r}.")
+        if self.replacement not in REPLACEMENTS:
+            raise ValueError(f"replacement: must be one of {', '.join(REPLACEMENTS)}, got {self.replacement!r}.")
+
+    @property
+    def awaiting_upload(self) -> bool:
+        """Whether "ONNX file" is chosen and nothing is uploaded yet."""
+        return self.source == "ONNX file" and self.data is None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +52,7 @@ class YourModelArtifacts(PageArtifacts):
     macs: int = value_field()
     skipped: tuple[str, ...] = value_field()
     saved_macs: int = value_field()
+    convs_replaced: int = value_field()  # standard k x k convs (k >= 3) the what-if replaces
     op_categories: pd.DataFrame = None
     by_type: pd.DataFrame = None
     by_type_chart: go.Figure = None
@@ -36,6 +64,11 @@ class YourModelArtifacts(PageArtifacts):
 
     def file_name(self, field: str) -> str:
         return f"your_model_{field}"
+
+    @property
+    def saved_percent(self) -> float:
+        """The what-if's saving as a share of the model's MACs."""
+        return 100.0 * self.saved_macs / max(self.macs, 1)
 
 
 def op_category_frame(report: CostReport) -> pd.DataFrame:
@@ -64,15 +97,15 @@ def your_model_artifacts(label: str, note: str, input_size: tuple[int, ...], rep
     patterns = layer_patterns(report)
     layers.insert(2, "pattern", [patterns.get(index, "") for index in range(len(layers))])
     by_type = _grouped(layers, layers["type"], "type", report).sort_values("MACs", ascending=False, ignore_index=True)
-    what_if = what_if_frame(report, replacement)
+    replaced = replaced_convs(report, replacement)
     return YourModelArtifacts(
         label=label, note=note, input_size=tuple(input_size), params=report.params, macs=report.macs,
-        skipped=report.skipped, saved_macs=int(what_if["MACs saved"].sum()),
+        skipped=report.skipped, saved_macs=sum(conv.macs_saved for conv in replaced), convs_replaced=len(replaced),
         op_categories=op_category_frame(report), by_type=by_type,
         by_type_chart=cost_share_figure(by_type[(by_type["params"] > 0) | (by_type["MACs"] > 0)].head(12), "type", style,
                                         f"{label}: params and MACs by layer type"),
         by_stage=_grouped(layers, layers["layer"].map(stage_key), "stage or block", report),
         layers=layers, patterns=pattern_frame(report),
         family=family_figure(family_frame(), label, max(report.params, 1), max(report.macs, 1), style),
-        what_if=what_if,
+        what_if=what_if_frame(replaced),
     )

@@ -28,11 +28,11 @@ def run_train(args: argparse.Namespace) -> int:
     results = regenerate(VARIANTS, _seeds(args.seeds), path=Path(args.out))
     summary = accuracy_summary(results)
     if args.json:
-        print_json({"out": str(args.out), "runs": len(results["runs"]), "accuracy": summary})
+        print_json({"out": str(args.out), "runs": len(results["runs"]), "accuracy": [row.as_row() for row in summary]})
     else:
         print(f"wrote {args.out}: {len(results['runs'])} runs")
         for row in summary:
-            print(f"  {row['network']}: {row['mean %']}% ± {row['std %']} over {row['seeds']} seeds")
+            print(f"  {row.network}: {row.mean}% ± {row.std} over {row.seeds} seeds")
     return 0
 
 

@@ -203,36 +203,86 @@ def find_run(results: dict, variant: str, seed: int) -> dict:
     raise ValueError(f"run: no stored run of {variant!r} with seed {seed}.")
 
 
-def accuracy_summary(results: dict, variants: tuple[str, ...] = ("v2_linear", "v2_relu6")) -> list[dict]:
+@dataclass(frozen=True)
+class AccuracySummary:
+    """Held-out accuracy (%) of one variant over its seeds; mean, sample std, min and max rounded to 0.01."""
+
+    variant: str
+    network: str
+    per_seed: tuple[float, ...]
+    mean: float
+    std: float
+    minimum: float
+    maximum: float
+
+    @property
+    def seeds(self) -> int:
+        return len(self.per_seed)
+
+    def as_row(self) -> dict:
+        """One row of the summary table (and of ``papers train --json``)."""
+        return {
+            "variant": self.variant, "network": self.network, "seeds": self.seeds,
+            "accuracy % per seed": ", ".join(f"{value:.2f}" for value in self.per_seed),
+            "mean %": self.mean, "std %": self.std, "min %": self.minimum, "max %": self.maximum,
+        }
+
+
+def accuracy_summary(results: dict, variants: tuple[str, ...] = ("v2_linear", "v2_relu6")) -> tuple[AccuracySummary, ...]:
     """Per variant: held-out accuracy (%) of every seed, mean, sample std, min and max."""
-    rows = []
+    summaries = []
     for variant in variants:
         runs = [run for run in results["runs"] if run["variant"] == variant]
         accuracy = np.array([100.0 * run["correct"] / run["n_test"] for run in runs])
-        rows.append({
-            "variant": variant, "network": VARIANT_LABELS[variant], "seeds": len(runs),
-            "accuracy % per seed": ", ".join(f"{value:.2f}" for value in accuracy),
-            "mean %": round(float(accuracy.mean()), 2),
-            "std %": round(float(accuracy.std(ddof=1)), 2) if len(runs) > 1 else 0.0,
-            "min %": round(float(accuracy.min()), 2), "max %": round(float(accuracy.max()), 2),
-        })
-    return rows
+        summaries.append(AccuracySummary(
+            variant=variant, network=VARIANT_LABELS[variant], per_seed=tuple(float(value) for value in accuracy),
+            mean=round(float(accuracy.mean()), 2),
+            std=round(float(accuracy.std(ddof=1)), 2) if len(runs) > 1 else 0.0,
+            minimum=round(float(accuracy.min()), 2), maximum=round(float(accuracy.max()), 2),
+        ))
+    return tuple(summaries)
 
 
-def dead_kernel_summary(results: dict, threshold: float, variants: tuple[str, ...] = ("v1", "v2_linear")) -> list[dict]:
+@dataclass(frozen=True)
+class LayerKernels:
+    """One depthwise layer of one variant, over all seeds: its kernels' norms against a near-zero threshold."""
+
+    variant: str
+    network: str
+    layer: str
+    depth: int
+    channels: int
+    kernels: int
+    near_zero: int
+    near_zero_percent: float
+    never_active_percent: float
+    median_norm: float
+    min_norm: float
+
+    def as_row(self) -> dict:
+        """One row of the per-layer table."""
+        return {
+            "variant": self.variant, "network": self.network, "layer": self.layer, "depth": self.depth,
+            "channels": self.channels, "kernels (all seeds)": self.kernels, "near zero": self.near_zero,
+            "near zero %": self.near_zero_percent, "never active %": self.never_active_percent,
+            "median norm": self.median_norm, "min norm": self.min_norm,
+        }
+
+
+def dead_kernel_summary(results: dict, threshold: float,
+                        variants: tuple[str, ...] = ("v1", "v2_linear")) -> tuple[LayerKernels, ...]:
     """Per variant and depthwise layer, over all seeds: kernels, share below ``threshold``, never-active share."""
-    rows = []
+    layers = []
     for variant in variants:
         runs = [run for run in results["runs"] if run["variant"] == variant]
         for depth, layer in enumerate(runs[0]["layers"]):
             norms = np.concatenate([run["layers"][depth]["norms"] for run in runs])
             inactive = sum(run["layers"][depth]["never_active"] for run in runs)
-            rows.append({
-                "variant": variant, "network": VARIANT_LABELS[variant], "layer": layer["layer"], "depth": depth + 1,
-                "channels": layer["channels"], "kernels (all seeds)": len(norms),
-                "near zero": int((norms < threshold).sum()),
-                "near zero %": round(100.0 * float((norms < threshold).mean()), 2),
-                "never active %": round(100.0 * inactive / len(norms), 2),
-                "median norm": round(float(np.median(norms)), 4), "min norm": float(norms.min()),
-            })
-    return rows
+            layers.append(LayerKernels(
+                variant=variant, network=VARIANT_LABELS[variant], layer=layer["layer"], depth=depth + 1,
+                channels=layer["channels"], kernels=len(norms), near_zero=int((norms < threshold).sum()),
+                near_zero_percent=round(100.0 * float((norms < threshold).mean()), 2),
+                never_active_percent=round(100.0 * inactive / len(norms), 2),
+                median_norm=round(float(np.median(norms)), 4), min_norm=float(norms.min()),
+            ))
+    return tuple(layers)

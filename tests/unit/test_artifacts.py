@@ -74,18 +74,10 @@ def test_the_check_finds_label_lookups():
 
 @pytest.mark.parametrize("path", sorted(VIEWS.glob("*.py")), ids=lambda path: path.name)
 def test_views_read_fields_not_labels(path):
-    if path.name in NOT_CONVERTED_YET:
-        pytest.xfail(f"{path.name} was added after the conversion and still reads display tables (follow-up)")
     assert label_lookups(path.read_text()) == [], f"{path.name} looks values up by a string key or a pandas label"
 
 
 PAGES = sorted(path for path in VIEWS.glob("*.py") if path.stem not in ("__init__", "widgets", "downloads", "measure_panel"))
-# Pages merged after the typed-artifacts conversion that do not follow it yet. Each is a known gap, reported
-# as an expected failure (xfail) so that it shows in every run; a page not listed here must follow both rules.
-NOT_CONVERTED_YET = frozenset({
-    "design.py", "linear_bottleneck.py", "referee_panel.py", "accuracy_panel.py", "activation_speed.py",
-    "dead_kernels.py", "last_stage.py", "your_model.py",
-})
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda path: path.name)
@@ -93,8 +85,6 @@ def test_every_page_has_controls_that_return_a_value_or_raise(path):
     """``*_controls()`` returns a spec or a plain value; a refusal is a raised ValueError, never returned."""
     functions = [node for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)]
     controls = [function for function in functions if function.name.endswith("_controls")]
-    if path.name in NOT_CONVERTED_YET and not controls:
-        pytest.xfail(f"{path.name} was added after the conversion and has no *_controls() yet (follow-up)")
     assert controls, f"{path.name} has no *_controls() function"
     for function in controls:
         assert function.returns is not None and "Error" not in ast.unparse(function.returns), function.name
@@ -220,3 +210,53 @@ def test_digits_export_names():
 def test_page_settings_refuse_bad_values(make, parameter):
     with pytest.raises(ValueError, match=parameter):
         make()
+
+
+def test_design_carries_the_presets_totals():
+    from explorer.artifacts.design import design_artifacts
+    from explorer.models.networks.design import preset_design
+
+    shown = design_artifacts(preset_design("mobilenet_v2"), preset_design("efficientnet_b0"), "screen")
+    assert (shown.params, shown.macs) == (3504872, 300774272)  # torchvision's MobileNetV2 1.0
+    assert (shown.reference_params, shown.reference_macs) == (5288548, 385814752)  # and EfficientNet-B0
+    alone = design_artifacts(preset_design("mobilenet_v2"), None, "screen")
+    assert (alone.reference_params, alone.reference_macs, alone.difference) == (None, None, None)
+
+
+def test_your_model_what_if_by_hand():
+    from torch import nn
+
+    from explorer.analysis.costs import count_costs
+    from explorer.artifacts.your_model import ModelChoice, your_model_artifacts
+
+    # conv 3 -> 8, k3, padding 1 on 8 x 8: 64 * 8 * 27 = 13,824 MACs; depthwise-separable: 64 * (9 * 3 + 3 * 8) = 3,264.
+    report = count_costs(nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.Conv2d(8, 8, 1)), (3, 8, 8))
+    shown = your_model_artifacts("two convs", "by hand", (3, 8, 8), report, "depthwise-separable", "screen")
+    assert (shown.convs_replaced, shown.saved_macs) == (1, 13824 - 3264)
+    assert shown.saved_percent == pytest.approx(100 * (13824 - 3264) / (13824 + 64 * 8 * 8))
+    assert shown.what_if["MACs saved"].tolist() == [shown.saved_macs]
+    assert ModelChoice("ONNX file", "").awaiting_upload and not ModelChoice("timm", "resnet18").awaiting_upload
+    for options, parameter in (({"source": "pip"}, "source"), ({"replacement": "fft"}, "replacement")):
+        with pytest.raises(ValueError, match=parameter):
+            ModelChoice(**({"source": "timm", "name": "resnet18"} | options))
+
+
+def test_referee_lists_each_tools_convention_as_its_rules_table():
+    from torch import nn
+
+    from explorer.analysis.costs import count_costs
+    from explorer.analysis.peer_rules import TOOLS
+    from explorer.analysis.peers import RefereeReport
+    from explorer.artifacts.referee import referee_artifacts
+
+    module = nn.Conv2d(3, 4, 3)
+    shown = referee_artifacts(RefereeReport((3, 5, 5), count_costs(module, (3, 5, 5)), (), ()), "conv")
+    assert shown.tools == tuple(TOOLS.values())
+    assert shown.rules["counter"].tolist() == [tool.label for tool in shown.tools]
+    assert shown.rules["what it counts"].tolist() == [tool.convention for tool in shown.tools]
+
+
+def test_one_precision_for_relative_errors():
+    from explorer.formatting import error_text
+
+    assert [error_text(value) for value in (0.97, 0.43249, 0.0012345)] == ["0.970", "0.432", "0.00123"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -14,6 +13,7 @@ from explorer.demos.bottleneck_digits import (
     DEAD_THRESHOLD,
     DEFAULT_CONFIG,
     DEFAULT_SEEDS,
+    VARIANT_LABELS,
     VARIANTS,
     accuracy_summary,
     build_variant,
@@ -78,9 +78,9 @@ def test_summaries_by_hand():
         {"variant": "v2_relu6", "seed": 1, "correct": 360, "n_test": 360, "layers": []},
     ]}
     linear, relu6 = accuracy_summary(results)
-    assert (linear["mean %"], linear["std %"], linear["min %"], linear["max %"]) == (96.25, 1.77, 95.0, 97.5)
-    assert relu6["std %"] == 0.0 and relu6["accuracy % per seed"] == "100.00, 100.00"
-    assert "in favour of the ReLU6 bottleneck" in ablation_verdict(pd.DataFrame([linear, relu6]))
+    assert (linear.mean, linear.std, linear.minimum, linear.maximum, linear.seeds) == (96.25, 1.77, 95.0, 97.5, 2)
+    assert relu6.std == 0.0 and relu6.as_row()["accuracy % per seed"] == "100.00, 100.00"
+    assert "in favour of the ReLU6 bottleneck" in ablation_verdict(linear, relu6)
     layers = {"runs": [
         {"variant": "v1", "seed": 0, "layers": [{"layer": "blocks.0", "channels": 4, "never_active": 1,
                                                   "norms": [0.001, 0.5, 0.02, 0.3]}]},
@@ -88,8 +88,8 @@ def test_summaries_by_hand():
                                                   "norms": [0.4, 0.5, 0.6, 0.005]}]},
     ]}
     (row,) = dead_kernel_summary(layers, 0.01, variants=("v1",))
-    assert (row["kernels (all seeds)"], row["near zero"], row["near zero %"], row["never active %"]) == (8, 2, 25.0, 12.5)
-    assert row["median norm"] == pytest.approx(np.median([0.001, 0.5, 0.02, 0.3, 0.4, 0.5, 0.6, 0.005]))
+    assert (row.kernels, row.near_zero, row.near_zero_percent, row.never_active_percent) == (8, 2, 25.0, 12.5)
+    assert row.median_norm == pytest.approx(np.median([0.001, 0.5, 0.02, 0.3, 0.4, 0.5, 0.6, 0.005]))
 
 
 def test_page_artifacts_from_the_shipped_results(results):
@@ -99,7 +99,12 @@ def test_page_artifacts_from_the_shipped_results(results):
     dk = dead_kernel_artifacts(0.2, "slide", results)
     kernels = dk.layers.groupby("network")["kernels (all seeds)"].sum()
     assert sorted(kernels.tolist()) == [304 * 5, 592 * 5]
-    assert sum(dk.near_zero.values()) == int(dk.layers["near zero"].sum())
+    below = {count.network: count.near_zero for count in dk.counts}
+    stored = {label: sum(norm < 0.2 for run in results["runs"] if run["variant"] == variant
+                         for layer in run["layers"] for norm in layer["norms"])
+              for variant, label in VARIANT_LABELS.items() if variant != "v2_relu6"}
+    assert below == stored and sum(below.values()) == int(dk.layers["near zero"].sum())
+    assert [count.kernels for count in dk.counts] == [304 * 5, 592 * 5]
     with pytest.raises(ValueError, match="threshold"):
         dead_kernel_artifacts(0.0, "screen", results)
 

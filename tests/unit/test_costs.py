@@ -9,7 +9,7 @@ import torchinfo
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from explorer.analysis.costs import count_costs
+from explorer.analysis.costs import count_costs, trace_costs
 from explorer.models.blocks import build_block
 from explorer.models.specs import BLOCK_KINDS, block_spec, textbook_spec
 
@@ -155,3 +155,27 @@ def test_bad_input_shape():
         count_costs(module, (3, 56, 56))
     with pytest.raises(ValueError, match="^input_shape:"):
         count_costs(module, (32, 0, 56))
+
+
+class _OwnAdd(nn.Module):
+    """A container that adds its input to its conv's output in its own ``forward`` (not a leaf)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv(x)
+
+
+def test_the_trace_gives_the_leaf_call_behind_each_row():
+    # conv 4 -> 4, k3 on 8 x 8: 9 * 4 * 4 * 64 = 9,216 MACs; the container's add and the ReLU: 4 * 64 = 256 each.
+    module = nn.Sequential(_OwnAdd(), nn.ReLU())
+    trace = trace_costs(module, (4, 8, 8))
+    assert trace.report == count_costs(module, (4, 8, 8))
+    assert [(row.type, row.macs, row.ops) for row in trace.report.layers] == [
+        ("Conv2d", 9216, {}), ("aten.add", 0, {"residual_add": 256}), ("ReLU", 0, {"activation": 256})]
+    leaves = trace.leaf_calls  # the container's own add is a row, not a leaf call
+    assert [(type(call.module).__name__, call.layer) for call in leaves] == [
+        ("Conv2d", trace.report.layers[0]), ("ReLU", trace.report.layers[2])]
+    assert all(call.inputs[0].shape == (1, 4, 8, 8) and call.output.device.type == "meta" for call in leaves)

@@ -173,3 +173,21 @@ def test_our_side_is_the_cost_engines_count(block):
 
     spec = block_spec(next(kind for kind in BLOCKS if _block(kind) is block))
     assert block.ours.to_dict() == block_report(spec).to_dict() | {"skipped": []}
+
+
+def test_our_side_counts_what_a_container_computes_itself():
+    # x + conv(x) in a container's own forward: the cost engine's residual add (4 * 64 = 256) is ours too.
+    from explorer.analysis.costs import count_costs
+
+    class OwnAdd(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(4, 4, 3, padding=1, bias=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x + self.conv(x)
+
+    report = referee(OwnAdd(), (4, 8, 8), tools=("flop_counter",))
+    assert report.ours == count_costs(OwnAdd(), (4, 8, 8))
+    assert report.ours_explained["residual_add"] == 256 and [call.name for call in report.calls] == ["conv"]
+    assert report.peer("flop_counter").macs == 9 * 4 * 4 * 64
