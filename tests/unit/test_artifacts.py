@@ -161,8 +161,8 @@ def test_network_export_names_and_totals():
 
 def test_scaling_export_names_and_numbers():
     artifacts = scaling_artifacts(network_spec("efficientnet", phi=1.0), "screen")
-    assert list(artifacts.exports()) == ["summary", "mac_prediction", "multipliers", "single_dimension", "compound_table",
-                                         "single_dimension_table"]
+    assert list(artifacts.exports()) == ["summary", "gap_table", "mac_prediction", "multipliers", "single_dimension",
+                                         "compound_table", "single_dimension_table"]
     numbers = artifacts.numbers
     assert numbers.factor == pytest.approx(1.2 * 1.1**2 * 1.15**2)
     assert numbers.base_macs == 385814752  # B0
