@@ -47,8 +47,8 @@ FAMILY_NOTES = {
         "implementation agrees with this count to the last MAC."
     ),
     "efficientnet": (
-        "The paper's 'FLOPs' are multiply-adds, rounded to two digits; torchvision's reference implementation "
-        "agrees with this count to the last MAC (B0-B7)."
+        "Its figures are rounded to two significant digits; torchvision's reference implementation agrees with "
+        "this count to the last MAC (B0-B7)."
     ),
 }
 
