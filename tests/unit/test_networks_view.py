@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from explorer.analysis.counting import count_network, network_totals
@@ -36,6 +37,37 @@ def test_b0_stage_table_matches_paper_table_1(b0):
     assert list(stages["operator"])[1:4] == ["MBConv1, k3x3", "MBConv6, k3x3", "MBConv6, k5x5"]
     assert stages["params"].sum() == 5288548
     assert stages["MACs"].sum() == 385814752
+
+
+def test_mobilenet_v3_large_stage_table_has_the_papers_columns():
+    """Table 1 of the MobileNetV3 paper, row by row: exp size, #out, SE, NL, s."""
+    stages = network_artifacts(network_spec("mobilenet_v3_large"), "screen").stages
+    assert list(stages.columns[:9]) == [
+        "stage", "operator", "input resolution", "exp size", "channels", "SE", "NL", "stride", "layers",
+    ]
+    blocks = stages.iloc[1:-1]
+    assert list(blocks["operator"]) == ["bneck, 3x3"] * 3 + ["bneck, 5x5"] * 3 + ["bneck, 3x3"] * 6 + ["bneck, 5x5"] * 3
+    assert list(blocks["exp size"]) == [16, 64, 72, 72, 120, 120, 240, 200, 184, 184, 480, 672, 672, 960, 960]
+    assert list(blocks["channels"]) == [16, 24, 24, 40, 40, 40, 80, 80, 80, 80, 112, 112, 160, 160, 160]
+    assert list(blocks["SE"].fillna("-")) == ["-"] * 3 + ["✓"] * 3 + ["-"] * 4 + ["✓"] * 5
+    assert list(blocks["NL"]) == ["RE"] * 6 + ["HS"] * 9
+    assert list(blocks["stride"]) == [1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1]
+    stem, head = stages.iloc[0], stages.iloc[-1]
+    assert (stem["operator"], stem["channels"], stem["NL"], stem["stride"]) == ("Conv3x3", 16, "HS", 2)
+    assert pd.isna(stem["exp size"]) and pd.isna(stem["SE"])
+    assert head["operator"] == "Conv1x1 (960) & Pooling & FC (1280, NBN) & FC" and head["NL"] == "HS"
+
+
+def test_mobilenet_v3_small_se_and_nl_follow_table_2():
+    blocks = network_artifacts(network_spec("mobilenet_v3_small"), "screen").stages.iloc[1:-1]
+    assert list(blocks["SE"].fillna("-")) == ["✓", "-", "-"] + ["✓"] * 8
+    assert list(blocks["NL"]) == ["RE"] * 3 + ["HS"] * 8
+    assert list(blocks["exp size"]) == [16, 72, 88, 96, 240, 240, 120, 144, 288, 576, 576]
+
+
+def test_other_networks_get_the_stride_only(b0):
+    assert "NL" not in b0.stages.columns and "exp size" not in b0.stages.columns
+    assert list(b0.stages["stride"]) == [2, 1, 2, 2, 2, 1, 2, 1, 1]  # Table 1's resolutions halve after each 2
 
 
 def test_layer_rows_add_up_and_each_has_a_stage_and_operation(b0):
