@@ -86,7 +86,7 @@ def _render(spec: NetworkSpec, artifacts: NetworkArtifacts) -> None:
     stem = spec.name
     st.subheader("The paper's table, counted")
     stages = artifacts.stages
-    operator_width = 8 * max(map(len, stages["operator"])) + 24  # pixels: the longest operator (the head) in full
+    operator_width = 8 * artifacts.longest_operator + 24  # pixels: the longest operator (the head) in full
     downloads.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3,
                          column_config={"operator": st.column_config.TextColumn(width=operator_width)})
     left, right = widgets.chart_columns(2)

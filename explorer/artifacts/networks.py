@@ -169,6 +169,7 @@ class NetworkArtifacts(PageArtifacts):
     """What the Networks page shows for one spec, in page order; ``totals_table`` is exported as ``totals``."""
 
     totals: NetworkTotals = value_field()
+    longest_operator: int = value_field()  # characters of the stage table's longest operator, for its column width
     totals_table: pd.DataFrame
     stages: pd.DataFrame
     cost_by_stage: go.Figure
@@ -192,6 +193,7 @@ def network_artifacts(spec: NetworkSpec, style: str) -> NetworkArtifacts:
     costly = operations[(operations["params"] > 0) | (operations["MACs"] > 0)]
     return NetworkArtifacts(
         totals=totals,
+        longest_operator=max(map(len, stages["operator"])),
         totals_table=totals_frame(totals, report),
         stages=stages,
         cost_by_stage=cost_share_figure(by_stage, "stage", style, f"{spec.label}: cost by stage"),
