@@ -203,7 +203,7 @@ def _start_here() -> None:
         "from the PyTorch module built from them, and the tabs show its layers, its formula, every other kind at "
         "the same shape, and a sweep. The address bar always holds a link to exactly this view."
     )
-    st.markdown("Or open a classic scene (each a link, in a new tab): " + " · ".join(
+    st.markdown("Or open a classic scene (each opens in a new tab): " + " · ".join(
         f"[{scene.title}]({scene.link} \"{scene.point}\")" for scene in SCENES
     ))
 

@@ -52,9 +52,9 @@ def _gap(artifacts: ScalingArtifacts) -> None:
     product = " × ".join(f"{factor.dimension} {factor.ratio:.3f}" for factor in artifacts.gap)
     st.markdown(f"**Why counted and predicted differ**: {artifacts.numbers.counted_over_predicted:.3f} = {product}.")
     st.caption(
-        "The rule B0 × (α·β²·γ²)^φ treats depth, width and resolution as exact multipliers; the network built "
-        "rounds each. Each dimension is scaled alone and counted, against the growth the rule assumes (α^φ, β^2φ, "
-        "γ^2φ); the rest is what scaling all three at once adds. The factors multiply to counted / predicted."
+        "The rule treats depth, width and resolution as exact multipliers; the network built rounds each. Each is "
+        "scaled alone and counted against the growth the rule assumes; the rest is what scaling all three at once "
+        "adds. The factors multiply to counted / predicted."
     )
     st.markdown("\n".join(
 f"- **{factor.dimension} × {factor.ratio:.3f}**: {factor.explanation}"

@@ -133,7 +133,7 @@ def mac_prediction_figure(compound: pd.DataFrame, factor: float, phi: float, cou
     )
     fig.add_scatter(
         x=[phi], y=[counted], mode="markers+text", name=f"current φ = {phi:g}", text=[f"{counted / 1e9:.2f} G"],
-        textposition="top left" if phi >= 1 else "top right",
+        textposition="top left" if phi >= 1 else "bottom right",  # away from the rising curves
         marker={"symbol": "star", "size": 2 * get_style(style).marker_size, "color": "#D62728"},
     )
     drawn = [base, counted, *compound["counted MACs"], *released["released MACs"], base * max(factor, 2.0) ** PHI_GRID[-1]]
