@@ -19,6 +19,7 @@ from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec, textbook_s
 from views import downloads, widgets
 from views.measure_panel import render_measure_panel
 from views.referee_panel import render_block_referee
+from views.scenes import SCENES
 
 KIND_DEPENDENT_KEYS = ("activation", "gate", "expansion", "se_ratio", "drop_connect", "groups", "size", "sweep")
 
@@ -50,8 +51,11 @@ def _shape_controls(kind: str, applies: tuple[str, ...]) -> dict[str, Any]:
     if "stride" in applies:
         values["stride"] = widgets.int_slider("Stride", "stride", 1, 4, 1)
     if "padding" in applies:
-        padding = widgets.select("Padding", "padding", ["same", *range(0, 8)], "same",
-                                help="'same' is (k - 1) // 2 × dilation, as in torchvision.")
+        padding = widgets.select(
+            "Padding", "padding", ["same", *range(0, 8)], "same",
+            help="'same' is (k − 1) // 2 × dilation on every side, as in torchvision: the output is ⌈H / stride⌉ for "
+                 "an odd kernel; an even kernel loses a pixel (56 → 55 at k = 4), explained under the results.",
+        )
         values["padding"] = padding
     if "dilation" in applies:
         values["dilation"] = widgets.int_slider("Dilation", "dilation", 1, 4, 1)
@@ -173,6 +177,7 @@ def _render_artifacts(spec: BlockSpec, artifacts: BlockArtifacts) -> None:
             _formula(spec)
     if compare.open:
         with compare:
+            st.caption(artifacts.comparison_note)
             downloads.show_chart(artifacts.comparison, "chart_comparison", artifacts.file_name("comparison"))
             downloads.show_table(artifacts.comparison_table, "table_comparison", artifacts.file_name("comparison_table"))
     if sweep.open:
@@ -188,10 +193,23 @@ def _render_artifacts(spec: BlockSpec, artifacts: BlockArtifacts) -> None:
             render_measure_panel(spec)
 
 
+def _start_here() -> None:
+    """A few lines on where to begin, and the classic teaching points one click away (each a plain link)."""
+    st.markdown(
+        "**Start here.** Pick a *Block kind* in the sidebar and move its sliders: parameters and MACs are counted "
+        "from the PyTorch module built from them, and the tabs show its layers, its formula, every other kind at "
+        "the same shape, and a sweep. The address bar always holds a link to exactly this view."
+    )
+    st.markdown("Or open a classic scene (each opens in a new tab): " + " · ".join(
+        f"[{scene.title}]({scene.link} \"{scene.point}\")" for scene in SCENES
+    ))
+
+
 def main() -> None:
     st.title("Blocks")
     st.caption("Every number is counted from the real PyTorch module built from these settings.")
     widgets.show_url_notices()
+    _start_here()
     try:
         spec = block_controls()
     except ValueError as error:
@@ -201,6 +219,8 @@ def main() -> None:
     unit, log_scale, sweep = _view_controls(spec)
     artifacts = block_artifacts(spec, widgets.figure_style(), sweep, log_scale, unit)
     _metrics(spec, artifacts.totals, unit)
+    if artifacts.padding_note:
+        st.info(artifacts.padding_note, icon="📏")
     _render_artifacts(spec, artifacts)
     with st.expander("Referee: what torchinfo, fvcore, ptflops, thop and FlopCounterMode count for this block"):
         render_block_referee(spec)

@@ -127,7 +127,7 @@ def show_table(frame: pd.DataFrame, key: str, name: str, **kwargs: Any) -> None:
     shown = tables.with_integers(frame)
     integers = {str(c): st.column_config.NumberColumn(format="localized") for c in shown.columns
                 if pd.api.types.is_integer_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])}
-    options = {"placeholder": "—", "column_config": integers} | kwargs
+    options = {"placeholder": "—"} | kwargs | {"column_config": integers | kwargs.get("column_config", {})}
     st.dataframe(shown, key=key, hide_index=True, **options)
     with st.container(horizontal=True):
         for fmt in TABLE_FORMATS:

@@ -53,7 +53,12 @@ def main() -> None:
     summary = shown.summary
     metrics = st.columns(4)
     metrics[0].metric("Blocks", summary.blocks)
-    metrics[1].metric("Lowest survival", f"{summary.lowest_survival:.4f}")
+    metrics[1].metric(
+        "Lowest survival", f"{summary.lowest_survival:.4f}", f"block {summary.lowest_block}, stage {summary.lowest_stage}",
+        delta_color="off", delta_arrow="off",
+        help="Over the blocks with a shortcut, the only ones that can drop their branch; a block without one "
+             "(stride 2 or a change of width) is always kept, whatever its scheduled rate.",
+    )
     metrics[2].metric("Branches kept in the demo", f"{summary.kept_share:.1%}")
     metrics[3].metric("Dropout: share zeroed", f"{summary.dropout_zeroed_share:.1%}")
     show_chart(shown.survival_per_block, "dc_survival_chart", "survival_per_block")

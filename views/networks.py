@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from explorer.artifacts.networks import NetworkArtifacts, NetworkTotals, network_artifacts
-from explorer.formatting import short_count
+from explorer.formatting import printed_count
 from explorer.models.networks.tables import (
     COMPOUND_ALPHA,
     COMPOUND_BETA,
@@ -74,8 +74,11 @@ def _metrics(totals: NetworkTotals) -> None:
     columns = st.columns(4)
     columns[0].metric("Parameters", f"{totals.params:,}", help="Every parameter, BatchNorm's affine weights included.")
     columns[1].metric("MACs", f"{totals.macs:,}", help="Conv + linear multiply-accumulates for one image. FLOPs = 2 × MACs.")
-    columns[2].metric("Paper: params", short_count(totals.paper_params, ".2f") if totals.paper_params is not None else "—")
-    columns[3].metric("Paper: MACs", short_count(totals.paper_macs, ".2f") if totals.paper_macs is not None else "—")
+    paper_help = "As the paper prints it, at its own (rounded) precision."
+    columns[2].metric("Paper: params", printed_count(totals.paper_params) if totals.paper_params is not None else "—",
+                      help=paper_help)
+    columns[3].metric("Paper: MACs", printed_count(totals.paper_macs) if totals.paper_macs is not None else "—",
+                      help=paper_help)
     st.caption(totals.note)
 
 
@@ -83,7 +86,9 @@ def _render(spec: NetworkSpec, artifacts: NetworkArtifacts) -> None:
     stem = spec.name
     st.subheader("The paper's table, counted")
     stages = artifacts.stages
-    downloads.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3)
+    operator_width = 8 * artifacts.longest_operator + 24  # pixels: the longest operator (the head) in full
+    downloads.show_table(stages, "table_stages", f"{stem}_stages", height=35 * (len(stages) + 1) + 3,
+                         column_config={"operator": st.column_config.TextColumn(width=operator_width)})
     left, right = widgets.chart_columns(2)
     with left:
         downloads.show_chart(artifacts.cost_by_stage, "chart_stages", f"{stem}_cost_by_stage")

@@ -6,6 +6,8 @@ import numpy as np
 import streamlit as st
 
 from explorer.demos.se import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_PIXELS,
     PATTERNS,
     RANDOM_WEIGHTS_NOTE,
     SAMPLE_PHOTOS,
@@ -18,9 +20,10 @@ from explorer.demos.se import (
 )
 from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import figure_style, float_slider, int_slider, radio, refuse, select, show_url_notices
+from views.widgets import figure_style, float_slider, int_slider, plain, radio, refuse, select, show_url_notices
 
 SOURCES = ("photo", "pattern", "upload")
+UPLOAD_LIMITS = f"up to {MAX_UPLOAD_BYTES // 2**20} MiB and {MAX_UPLOAD_PIXELS / 1e6:g} megapixels"
 
 
 def block_controls() -> BlockSpec:
@@ -64,8 +67,13 @@ def input_controls() -> tuple[str, tuple]:
         with cols[2]:
             period = int_slider("Period (pixels)", "se_period", 2, 64, 16)
         return source, (kind, angle, period)
-    upload = st.file_uploader("Your image (PNG, JPEG, ...; up to 20 MiB)", key="se_upload")
+    upload = st.file_uploader(f"Your image (PNG, JPEG, ...; {UPLOAD_LIMITS})", key="se_upload")
     return source, (upload.getvalue() if upload is not None else None,)
+
+
+@st.cache_data(show_spinner="Reading the image…", max_entries=4)
+def uploaded_image(data: bytes) -> np.ndarray:
+    return load_uploaded_image(data)
 
 
 def source_image(source: str, params: tuple) -> np.ndarray:
@@ -74,7 +82,17 @@ def source_image(source: str, params: tuple) -> np.ndarray:
     if source == "pattern":
         kind, angle, period = params
         return synthetic_pattern(kind, 224, angle, period)
-    return load_uploaded_image(params[0])
+    return uploaded_image(params[0])
+
+
+def refuse_upload(error: ValueError) -> None:
+    """An upload that cannot be read: what is wrong with the file and what to do instead (the block is fine)."""
+    reason = str(error).removeprefix("image: ")
+    st.error(
+        f"This file cannot be used as the input image: {plain(reason)} Upload a PNG, JPEG, GIF, BMP or WebP image "
+        f"({UPLOAD_LIMITS}), or pick a photo or a pattern.",
+        icon="🖼️",
+    )
 
 
 @st.cache_data(show_spinner="Running the block…", max_entries=16)
@@ -107,6 +125,12 @@ def main() -> None:
     if source == "upload" and params[0] is None:
         st.info("Upload an image to see its excitations, or pick a photo or a pattern.")
         return
+    if source == "upload":
+        try:
+            uploaded_image(params[0])  # read and checked once, here, so a bad file is named as one
+        except ValueError as error:
+            refuse_upload(error)
+            return
     try:
         shown = artifacts(spec, source, params, order, count, seed, figure_style())
     except ValueError as error:

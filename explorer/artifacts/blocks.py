@@ -16,6 +16,7 @@ from explorer.analysis.costs import OP_CATEGORIES, CostReport, LayerCost
 from explorer.analysis.counting import block_report
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.blocks import DiagramUnit, block_diagram_figure, comparison_figure, ops_figure, ratio_figure, sweep_figure
+from explorer.models.activations import activation_label
 from explorer.models.blocks import comparable_specs, standard_equivalent
 from explorer.models.specs import BLOCK_KINDS, BlockSpec
 
@@ -81,15 +82,96 @@ def _sweep_row(variant: BlockSpec, value: float) -> dict[str, float]:
     return row
 
 
+def same_padding_outputs(spec: BlockSpec) -> tuple[int, int] | None:
+    """``(output size, TensorFlow's SAME output size)`` where padding ``same`` does not give ``ceil(size / stride)``.
+
+    ``same`` here is torchvision's symmetric ``(k - 1) // 2 x dilation`` on every side: exact for odd
+    kernels, one dilation short for even ones (56 -> 55 at k = 4). TensorFlow's SAME pads asymmetrically
+    so that the output is always ``ceil(size / stride)``. None where the two agree or padding is in pixels.
+    """
+    if spec.padding != "same" or "padding" not in spec.info.params:
+        return None
+    tensorflow = -(-spec.size // spec.stride)
+    return None if spec.output_size == tensorflow else (spec.output_size, tensorflow)
+
+
+def padding_note(spec: BlockSpec) -> str | None:
+    """Why padding ``same`` with an even kernel shrinks the map here, with this configuration's numbers (or None)."""
+    outputs = same_padding_outputs(spec)
+    if outputs is None:
+        return None
+    ours, tensorflow = outputs
+    total = max((tensorflow - 1) * spec.stride + spec.effective_kernel - spec.size, 0)
+    lost_shortcut = (
+        spec.kind in ("inverted_residual", "bneck", "mbconv", "fused_mbconv") and spec.stride == 1
+        and spec.in_channels == spec.out_channels and not spec.has_residual
+    )
+    side = spec.padding_amount
+    return (
+        f"Padding 'same' is torchvision's (k − 1) // 2 × dilation = {side} px on every side, which keeps the size "
+        f"only for odd kernels. With k = {spec.kernel_size} the conv needs {total} px in all and gets {2 * side}, so the "
+        f"output is {ours} × {ours}, not {tensorflow} × {tensorflow}. TensorFlow's SAME would pad {total // 2} px "
+        f"left/top and {total - total // 2} px right/bottom to keep ⌈{spec.size} / {spec.stride}⌉ = {tensorflow}. "
+        "The app keeps PyTorch's symmetric padding (what torchvision builds; its MobileNets and EfficientNets use "
+        f"odd kernels only) and counts the {ours} × {ours} output"
+        + (", which also costs the block its shortcut (no residual add)" if lost_shortcut else "")
+        + f". For {tensorflow} × {tensorflow}, use an odd kernel."
+    )
+
+
+SE_BASE = {"bneck": "of the expanded width", "mbconv": "of C_in", "fused_mbconv": "of C_in", "se": "of C_in"}
+"""What the SE ratio multiplies: MobileNetV3 squeezes the expanded width, EfficientNet the block's input."""
+
+
+def kind_settings(spec: BlockSpec) -> str:
+    """The hyperparameters of ``spec`` that its kind adds to the shared shape, as a person reads them.
+
+    E.g. ``t = 6 (hidden 192), SE 0.25 of C_in, swish / SiLU, sigmoid gate`` for an MBConv, ``G = 4, ReLU``
+    for a group conv: what "Compare kinds" assumed for each kind it did not take from the sidebar.
+    """
+    parts = []
+    if spec.kind == "group":
+        parts.append(f"G = {spec.groups}")
+    if "expansion" in spec.info.params:
+        parts.append(f"t = {spec.expansion:g} (hidden {spec.hidden_channels})")
+    if "se_ratio" in spec.info.params:
+        parts.append(f"SE {spec.se_ratio:g} {SE_BASE[spec.kind]}" if spec.se_ratio else "no SE")
+    parts.append("no activation" if spec.activation == "none" else activation_label(spec.activation))
+    if "gate" in spec.info.params and spec.se_ratio:
+        parts.append(f"{activation_label(spec.gate)} gate")
+    return ", ".join(parts)
+
+
+def comparison_note(spec: BlockSpec) -> str:
+    """What "Compare kinds" holds fixed across the kinds and where each kind's own settings come from."""
+    if not comparable_specs(spec):
+        return f"{spec.info.label} has no counterpart of another kind with the same input and output shape."
+    shared = (
+        f"C_in {spec.in_channels}, C_out {spec.out_channels}, {spec.size} × {spec.size} input, k {spec.kernel_size}, "
+        f"stride {spec.stride}, padding {spec.padding}, dilation {spec.dilation}, "
+        + ("BatchNorm" if spec.norm == "batch" else "no norm") + (", conv bias" if spec.bias else "")
+    )
+    return (
+        f"Same for every kind: {shared}. The {spec.info.label} keeps the sidebar's settings; every other kind takes "
+        "its own defaults (expansion, SE ratio, groups, activation), listed in the table's settings column."
+    )
+
+
 def comparison_table(spec: BlockSpec) -> pd.DataFrame:
-    """Params and MACs of every block kind mapping the same input to the same output shape."""
+    """Params and MACs of every block kind mapping the same input to the same output shape.
+
+    ``settings`` says what each kind assumed beyond the shared shape (:func:`kind_settings`): the block
+    on the page keeps the sidebar's values, every other kind its own defaults.
+    """
     rows = []
     for kind, variant in comparable_specs(spec).items():
         report = block_report(variant)
-        rows.append({"kind": kind, "label": BLOCK_KINDS[kind].label, "params": report.params, "macs": report.macs})
+        rows.append({"kind": kind, "label": BLOCK_KINDS[kind].label, "settings": kind_settings(variant),
+                     "params": report.params, "macs": report.macs})
     if not rows:
         report = block_report(spec)
-        rows.append({"kind": spec.kind, "label": spec.info.label, "params": report.params, "macs": report.macs})
+        rows.append({"kind": spec.kind, "label": spec.info.label, "settings": kind_settings(spec),
+                     "params": report.params, "macs": report.macs})
     table = pd.DataFrame(rows)
     standard = table.loc[table["kind"] == "standard"]
     if not standard.empty and int(standard["macs"].iloc[0]):
@@ -199,6 +281,8 @@ class BlockArtifacts(PageArtifacts):
     kind: str = value_field()
     sweep_parameter: str = value_field()
     totals: BlockTotals = value_field()
+    comparison_note: str = value_field()
+    padding_note: str | None = value_field()
     diagram: go.Figure
     comparison: go.Figure
     sweep: go.Figure
@@ -227,6 +311,8 @@ def block_artifacts(
         kind=spec.kind,
         sweep_parameter=parameter,
         totals=block_totals(spec, report),
+        comparison_note=comparison_note(spec),
+        padding_note=padding_note(spec),
         diagram=block_diagram_figure(
             diagram_units(report), input_shape, f"{spec.info.label}: layers, shapes and cost", style,
             residual=spec.has_residual, unit=unit,

@@ -29,6 +29,7 @@ from explorer.models.networks.tables import (
     NetworkSpec,
     network_spec,
     network_table,
+    paper_stage_columns,
 )
 
 FAMILY_NOTES = {
@@ -40,15 +41,17 @@ FAMILY_NOTES = {
     "mobilenet_v2": "Rounded paper figures; widths follow make_divisible(c x width, 8) as in the reference code.",
     "mobilenet_v3": (
         "The paper's MAdds come from its own TensorFlow counter and are rounded; torchvision's reference "
-        "implementation agrees with this count to the last MAC."
+        "implementation agrees with this count to the last MAC. The table's exp size, SE, NL (RE = ReLU, "
+        "HS = h-swish) and stride are the paper's Tables 1 and 2; Table 2 also marks SE on Small's last 1x1 conv, "
+        "which torchvision (and this count) builds without one."
     ),
     "efficientnet_v2": (
         "The paper's figures are rounded and it does not say how it counted them; torchvision's reference "
         "implementation agrees with this count to the last MAC."
     ),
     "efficientnet": (
-        "The paper's 'FLOPs' are multiply-adds, rounded to two digits; torchvision's reference implementation "
-        "agrees with this count to the last MAC (B0-B7)."
+        "Its figures are rounded to two significant digits; torchvision's reference implementation agrees with "
+        "this count to the last MAC (B0-B7)."
     ),
 }
 
@@ -114,9 +117,18 @@ def layer_frame(spec: NetworkSpec, report: CostReport) -> pd.DataFrame:
     return frame
 
 
+PAPER_COLUMN_ORDER = ("stage", "operator", "input resolution", "exp size", "channels", "SE", "NL", "stride", "layers")
+
+
 def stage_frame(spec: NetworkSpec, layers: pd.DataFrame) -> pd.DataFrame:
-    """The paper's table (stage, operator, input resolution, channels, layers) with params and MACs."""
-    return pd.DataFrame(stage_rows(spec, layers[["stage", "params", "MACs"]].to_dict("records")))
+    """The paper's table (stage, operator, input resolution, channels, stride, layers) with params and MACs.
+
+    MobileNetV3 also has its paper's exp size, SE and NL columns (:func:`paper_stage_columns`).
+    """
+    rows = stage_rows(spec, layers[["stage", "params", "MACs"]].to_dict("records"))
+    frame = pd.DataFrame([row | extra for row, extra in zip(rows, paper_stage_columns(network_table(spec)), strict=True)])
+    first = [column for column in PAPER_COLUMN_ORDER if column in frame.columns]
+    return frame[first + [column for column in frame.columns if column not in first]]
 
 
 OPERATION_ORDER = ("stem", "1x1 conv", "depthwise", "3x3 conv", "5x5 conv", "SE", "residual add", "head", "classifier")
@@ -157,6 +169,7 @@ class NetworkArtifacts(PageArtifacts):
     """What the Networks page shows for one spec, in page order; ``totals_table`` is exported as ``totals``."""
 
     totals: NetworkTotals = value_field()
+    longest_operator: int = value_field()  # characters of the stage table's longest operator, for its column width
     totals_table: pd.DataFrame
     stages: pd.DataFrame
     cost_by_stage: go.Figure
@@ -180,6 +193,7 @@ def network_artifacts(spec: NetworkSpec, style: str) -> NetworkArtifacts:
     costly = operations[(operations["params"] > 0) | (operations["MACs"] > 0)]
     return NetworkArtifacts(
         totals=totals,
+        longest_operator=max(map(len, stages["operator"])),
         totals_table=totals_frame(totals, report),
         stages=stages,
         cost_by_stage=cost_share_figure(by_stage, "stage", style, f"{spec.label}: cost by stage"),

@@ -21,10 +21,13 @@ from explorer.figures.networks import (
 )
 from explorer.models.networks.tables import (
     BASE_RESOLUTION,
+    EFFICIENTNET_B0_ROWS,
     EFFICIENTNET_PHI,
     EFFICIENTNET_RELEASED,
     NetworkSpec,
+    block_specs,
     network_spec,
+    network_table,
 )
 from explorer.models.scaling import compound_flops_factor, compound_multipliers
 
@@ -132,9 +135,121 @@ def summary_frame(numbers: ScalingNumbers) -> pd.DataFrame:
             ("predicted MACs: B0 x 2^phi", f"{numbers.rule_of_thumb_macs:,.0f}", "the paper's rule of thumb"),
             ("counted MACs", f"{numbers.counted_macs:,}", "conv + linear of the network actually built"),
             ("counted / predicted", f"{numbers.counted_over_predicted:.3f}",
-             "repeats are rounded up (ceil), widths to multiples of 8"),
+             "repeats rounded up (ceil), widths to multiples of 8, map sizes rounded up by stride-2 convs: see gap_table"),
         ],
         columns=["quantity", "value", "note"],
+    )
+
+
+@dataclass(frozen=True)
+class GapFactor:
+    """One cause of the gap between counted and predicted MACs.
+
+    ``rule`` is the MAC growth eq. 3 of the paper assumes for this dimension alone (alpha^phi, beta^2phi,
+    gamma^2phi; 1 for the rest), ``counted`` the growth of B0 counted with only this dimension scaled, as
+    built (repeats rounded up, channels to multiples of 8, whole pixels). ``rounding`` says, with the
+    numbers, what the construction rules did.
+    """
+
+    dimension: str
+    rule_name: str | None  # how the paper writes the assumed growth, e.g. "β^2φ"; None for the rest
+    rule: float
+    counted: float
+    rounding: str
+
+    @property
+    def ratio(self) -> float:
+        return self.counted / self.rule
+
+    @property
+    def explanation(self) -> str:
+        """One sentence or two with the numbers, e.g. ``MACs grow × 1.476 where the rule assumes α^φ = 1.200. ...``."""
+        if self.rule_name is None:
+            return f"{self.rounding}."
+        return f"MACs grow × {self.counted:.3f} where the rule assumes {self.rule_name} = {self.rule:.3f}. {self.rounding}."
+
+
+def _sequence(values) -> str:
+    return ", ".join(f"{value:,}" for value in values)
+
+
+def _depth_rounding(spec: NetworkSpec) -> str:
+    base = [row.repeats for row in EFFICIENTNET_B0_ROWS]
+    built = [row.repeats for row in network_table(spec).rows]
+    return (
+        f"Repeats per stage ceil(n × {spec.depth_mult:.4g}): {_sequence(base)} → {_sequence(built)}, "
+        f"{sum(built)} blocks where {sum(base)} × {spec.depth_mult:.4g} = {sum(base) * spec.depth_mult:.4g}"
+    )
+
+
+def _widths(spec: NetworkSpec) -> list[int]:
+    table = network_table(spec)
+    return [table.stem.out_channels, *(row.out_channels for row in table.rows), table.head.conv_channels]
+
+
+def _width_rounding(spec: NetworkSpec) -> str:
+    pairs = zip(_widths(NetworkSpec("efficientnet")), _widths(spec), strict=True)
+    return (
+        f"Channels c × {spec.width_mult:.4g} to a multiple of 8 (stem, stages, head): "
+        + ", ".join(f"{base}→{built}" for base, built in pairs)
+    )
+
+
+def _map_sizes(spec: NetworkSpec) -> list[int]:
+    """Feature-map size after the stem and after every stride-2 stage."""
+    stages = block_specs(network_table(spec))
+    sizes = [stages[0][0].size]
+    for stage in stages:
+        if stage[-1].output_size != sizes[-1]:
+            sizes.append(stage[-1].output_size)
+    return sizes
+
+
+def _resolution_rounding(spec: NetworkSpec, gamma_power: float) -> str:
+    exact = BASE_RESOLUTION * gamma_power
+    base, built = _map_sizes(NetworkSpec("efficientnet")), _map_sizes(spec)
+    return (
+        f"224 × {gamma_power:.4g} = {exact:.1f} → {spec.resolution} px; every stride-2 conv rounds an odd size up: "
+        f"maps {_sequence(base)} → {_sequence(built)} (× {gamma_power:.4g} would end at {base[-1] * gamma_power:.2f})"
+    )
+
+
+def gap_factors(spec: NetworkSpec) -> tuple[GapFactor, ...]:
+    """Why counted MACs differ from B0 x (alpha beta^2 gamma^2)^phi, as factors whose ratios multiply to the gap.
+
+    Depth, width and resolution are each scaled alone (the released rounding rules applied), then "the rest"
+    is what acting together adds: counted / (B0 x the three growths alone). So
+    ``prod(f.ratio for f in gap_factors(spec)) == counted / predicted`` exactly.
+    """
+    base = network_totals(NetworkSpec("efficientnet"))[1]
+    depth_rule, width_rule, gamma_power = compound_multipliers(spec.phi, spec.alpha, spec.beta, spec.gamma)
+
+    def growth(**options) -> float:
+        return network_totals(NetworkSpec("efficientnet", **options))[1] / base
+
+    depth = growth(depth_mult=spec.depth_mult)
+    width = growth(width_mult=spec.width_mult)
+    resolution = growth(resolution=spec.resolution)
+    together = network_totals(spec)[1] / base
+    return (
+        GapFactor("depth", "α^φ", depth_rule, depth, _depth_rounding(spec)),
+        GapFactor("width", "β^2φ", width_rule**2, width, _width_rounding(spec)),
+        GapFactor("resolution", "γ^2φ", gamma_power**2, resolution, _resolution_rounding(spec, gamma_power)),
+        GapFactor(
+            "the rest", None, 1.0, together / (depth * width * resolution),
+            "All three scaled at once against the product of the three alone: stem, head and classifier do not grow "
+            "with every dimension (never repeated; 3 input channels and the classes fixed; the classifier sees no "
+            "map), so their share shifts as the rest grows",
+        ),
+    )
+
+
+def gap_frame(factors: tuple[GapFactor, ...]) -> pd.DataFrame:
+    """The gap factors as a table: what the rule assumes, what was counted, their ratio, what rounding did."""
+    return pd.DataFrame(
+        [(f.dimension, f.rule_name or "", round(f.rule, 4), round(f.counted, 4), round(f.ratio, 4), f.rounding)
+         for f in factors],
+        columns=["dimension", "rule", "MAC growth the rule assumes", "MAC growth counted", "counted / rule", "why"],
     )
 
 
@@ -143,7 +258,9 @@ class ScalingArtifacts(PageArtifacts):
     """What the Compound-scaling page shows for the custom ``efficientnet`` spec, in page order."""
 
     numbers: ScalingNumbers = value_field()
+    gap: tuple[GapFactor, ...] = value_field()
     summary: pd.DataFrame
+    gap_table: pd.DataFrame
     mac_prediction: go.Figure
     multipliers: go.Figure
     single_dimension: go.Figure
@@ -162,9 +279,12 @@ def scaling_artifacts(spec: NetworkSpec, style: str) -> ScalingArtifacts:
         factor, spec.depth_mult, spec.width_mult, spec.resolution, base, base * factor**spec.phi, base * 2**spec.phi, counted
     )
     singles = single_dimension_frame(alpha, beta, gamma)
+    gap = gap_factors(spec)
     return ScalingArtifacts(
         numbers=numbers,
+        gap=gap,
         summary=summary_frame(numbers),
+        gap_table=gap_frame(gap),
         mac_prediction=mac_prediction_figure(compound, factor, spec.phi, counted, style),
         multipliers=compound_figure(alpha, beta, gamma, released_frame(), spec.phi, style),
         single_dimension=single_dimension_figure(singles, style),

@@ -41,13 +41,15 @@ DEMO_SIZE = 8
 def survival_table(network: str = "efficientnet_b0") -> pd.DataFrame:
     """One row per block: stage, shape, drop rate ``0.2·i/N`` and survival probability.
 
+    Stages are numbered as in the paper's table and on the Networks page: 1 is the stem, so the
+    blocks start in stage 2 (EfficientNet-B0 Table 1: MBConv1 is stage 2, the 320-wide MBConv6 stage 8).
     Blocks without a shortcut (stride 2 or a change of width) never drop their branch, so
     their effective survival is 1 whatever their scheduled rate.
     """
     _check_network(network)
     stages = block_specs(network_table(network_spec(network)))
     rows, index = [], 0
-    for stage, specs in enumerate(stages, start=1):
+    for stage, specs in enumerate(stages, start=2):
         for spec in specs:
             rows.append({
                 "block": index, "stage": stage, "kind": spec.kind,
@@ -219,12 +221,29 @@ def demo_table(demo: DropDemo) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class DropConnectSummary:
-    """The page's headline numbers: the schedule's blocks and lowest survival, and what the demo measured."""
+    """The page's headline numbers: the schedule's blocks and lowest survival, and what the demo measured.
+
+    The lowest survival is over the blocks that can drop their branch (those with a shortcut); a block
+    without one is always kept, however high its scheduled rate (EfficientNet-B0's last block, 15, is one).
+    """
 
     blocks: int
     lowest_survival: float
+    lowest_block: int  # index i of the block with the lowest survival, 0-based as in the chart
+    lowest_stage: int  # its stage in the paper's table (1 is the stem)
     kept_share: float  # of drop-connect branches kept over every pass and sample
     dropout_zeroed_share: float  # mean share of a sample's branch that dropout zeroed
+
+
+def lowest_survival(table: pd.DataFrame) -> pd.Series:
+    """The row of :func:`survival_table` with the lowest survival among blocks that have a shortcut.
+
+    Ties go to the deeper block (survival falls with depth, so the deepest such block is the lowest).
+    """
+    droppable = table[table["residual"]]
+    if droppable.empty:
+        raise ValueError("network: no block has a shortcut, so none can drop its branch.")
+    return droppable.loc[droppable["survival"].idxmin()]
 
 
 @dataclass(frozen=True)
@@ -247,8 +266,10 @@ def dropconnect_artifacts(
     """Everything the "Drop connect" page shows."""
     table = survival_table(network)
     demo = run_demo(p, samples, repeats, seed)
+    lowest = lowest_survival(table)
     summary = DropConnectSummary(
-        blocks=len(table), lowest_survival=float(table["survival"].min()), kept_share=float(demo.kept.mean()),
+        blocks=len(table), lowest_survival=float(lowest["survival"]), lowest_block=int(lowest["block"]),
+        lowest_stage=int(lowest["stage"]), kept_share=float(demo.kept.mean()),
         dropout_zeroed_share=float(demo.zero_fraction(demo.dropout_branches).mean()),
     )
     return DropConnectArtifacts(

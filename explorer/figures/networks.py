@@ -22,6 +22,7 @@ from explorer.figures.labels import (
 from explorer.figures.style import apply_style, color, get_style
 
 PHI_GRID = np.linspace(0.0, 8.0, 161)
+PHI_RANGE = (-0.4, 8.6)  # room beyond phi = 0 and 8 for a whole marker and its label
 FAMILY_PLOT_WIDTH = 760  # pixels: a conservative plot-area width (screen column or 1280-wide export)
 
 
@@ -104,8 +105,10 @@ def compound_figure(alpha: float, beta: float, gamma: float, released: pd.DataFr
             marker={"color": color(style, index), "symbol": "diamond"}, text=released["model"],
             hovertemplate="%{text}: " + name + " x%{y:.2f}<extra></extra>",
         )
-    fig.add_vline(x=phi, line_dash="dash", line_color="#666", annotation_text=f"φ = {phi:g}")
+    fig.add_vline(x=phi, line_dash="dash", line_color="#666", annotation_text=f"φ = {phi:g}",
+                  annotation_position="top left" if phi > PHI_GRID[-1] / 2 else "top right")
     fig.update_layout(xaxis_title="compound coefficient φ", yaxis_title="multiplier of B0")
+    fig.update_xaxes(range=list(PHI_RANGE))
     return apply_style(fig, style, "Compound scaling: depth, width and resolution against φ")
 
 
@@ -130,10 +133,12 @@ def mac_prediction_figure(compound: pd.DataFrame, factor: float, phi: float, cou
     )
     fig.add_scatter(
         x=[phi], y=[counted], mode="markers+text", name=f"current φ = {phi:g}", text=[f"{counted / 1e9:.2f} G"],
-        textposition="top left", marker={"symbol": "star", "size": 2 * get_style(style).marker_size, "color": "#D62728"},
+        textposition="top left" if phi >= 1 else "bottom right",  # away from the rising curves
+        marker={"symbol": "star", "size": 2 * get_style(style).marker_size, "color": "#D62728"},
     )
-    fig.update_yaxes(type="log", title="MACs (conv + linear)")
-    fig.update_xaxes(title="compound coefficient φ")
+    drawn = [base, counted, *compound["counted MACs"], *released["released MACs"], base * max(factor, 2.0) ** PHI_GRID[-1]]
+    fig.update_yaxes(type="log", title="MACs (conv + linear)", range=list(padded_log_range(drawn, 0.25)))
+    fig.update_xaxes(title="compound coefficient φ", range=list(PHI_RANGE))
     return apply_style(fig, style, "Predicted against counted MACs")
 
 

@@ -88,3 +88,25 @@ def test_only_the_open_tab_runs_and_the_link_names_it():
     # the sweep chart and the 1/C_out + 1/k² ratio chart, and nothing from the other tabs
     assert len(at.get("plotly_chart")) == 2
     assert "Export all: 8 charts and tables in one ZIP" in [e.label for e in at.expander]
+
+
+def test_even_kernel_same_padding_is_explained_next_to_the_output():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"kind": "standard", "kernel_size": "4"})
+    at.run()
+    assert not at.exception, at.exception
+    assert next(m.value for m in at.metric if m.label == "Output") == "64 × 55 × 55"
+    [note] = [box.value for box in at.info if "TensorFlow's SAME" in box.value]
+    assert "55 × 55, not 56 × 56" in note
+    at.slider(key="kernel_size").set_value(5).run()
+    assert not [box for box in at.info if "TensorFlow's SAME" in box.value]  # odd kernel: nothing to explain
+
+
+def test_compare_kinds_names_its_assumptions():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"kind": "group", "tab": "Compare kinds"})
+    at.run()
+    assert not at.exception, at.exception
+    assert any(caption.value.startswith("Same for every kind: C_in 32, C_out 64") for caption in at.caption)
+    settings = at.dataframe[0].value.set_index("kind")["settings"]
+    assert settings["group"] == "G = 4, ReLU" and settings["mbconv"].startswith("t = 6 (hidden 192), SE 0.25 of C_in")

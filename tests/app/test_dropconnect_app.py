@@ -15,7 +15,9 @@ def test_page_runs_and_controls_change_numbers(metric):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert metric(at, "Blocks") == "16"
-    assert metric(at, "Lowest survival") == "0.8125"
+    assert metric(at, "Lowest survival") == "0.8250"  # block 14: block 15 (0.8125) has no shortcut, never drops
+    lowest = next(m for m in at.metric if m.label == "Lowest survival")
+    assert lowest.proto.delta == "block 14, stage 7"
     at.selectbox(key="dc_network").set_value("efficientnet_b7").run()
     assert metric(at, "Blocks") == "55"
     at.slider(key="dc_p").set_value(0.0).run()

@@ -9,6 +9,9 @@ def test_networks_page_counts_the_chosen_network(open_page, metric):
     at = open_page("views/networks.py", TIMEOUT)
     assert metric(at, "MACs") == "385,814,752"  # EfficientNet-B0, torchvision's figure
     assert metric(at, "Parameters") == "5,288,548"
+    assert (metric(at, "Paper: params"), metric(at, "Paper: MACs")) == ("5.3M", "390M")  # Table 2: 5.3M, 0.39B
+    note = next(caption.value for caption in at.caption if caption.value.startswith("EfficientNet paper Table 2"))
+    assert note.count("multiply-adds") == 1  # said once
     at.selectbox(key="net").set_value("mobilenet_v2").run()
     assert not at.exception, at.exception
     assert metric(at, "MACs") == "300,774,272"
@@ -24,7 +27,7 @@ def test_networks_page_mobilenet_v1_full_conv(open_page, metric):
     at.toggle(key="net_full_conv").set_value(True).run()
     assert not at.exception, at.exception
     assert metric(at, "Parameters") == "29,294,088"
-    assert metric(at, "Paper: params") == "29.30M"
+    assert metric(at, "Paper: params") == "29.3M"  # Table 4, as printed
 
 
 def test_networks_page_refuses_bad_resolution_without_traceback(open_page, metric):

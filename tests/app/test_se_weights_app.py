@@ -30,3 +30,17 @@ def test_huge_block_is_refused(open_page):
     at.slider(key="se_size").set_value(224).run()
     assert not at.exception
     assert any("budget" in e.value for e in at.error)
+
+
+def test_a_bad_upload_is_named_as_an_upload_problem(open_page):
+    """An empty or non-image file gets its own wording, not "That configuration is not possible"."""
+    at = open_page(PAGE, 90)
+    at.radio(key="se_source").set_value("upload").run()
+    for name, data, reason in (("empty.png", b"", "the file is empty"),
+                               ("notes.png", b"plain text, not an image", "not an image file Pillow can read")):
+        at.file_uploader(key="se_upload").set_value((name, data, "image/png")).run()
+        assert not at.exception, at.exception
+        [error] = [e.value for e in at.error]
+        assert error.startswith("This file cannot be used as the input image:")
+        assert reason in error.replace("\\", "") and "or pick a photo or a pattern" in error
+        assert "configuration" not in error

@@ -77,7 +77,8 @@ def test_views_read_fields_not_labels(path):
     assert label_lookups(path.read_text()) == [], f"{path.name} looks values up by a string key or a pandas label"
 
 
-PAGES = sorted(path for path in VIEWS.glob("*.py") if path.stem not in ("__init__", "widgets", "downloads", "measure_panel"))
+PAGES = sorted(path for path in VIEWS.glob("*.py")
+               if path.stem not in ("__init__", "widgets", "downloads", "measure_panel", "scenes", "page_behaviour"))
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda path: path.name)
@@ -151,8 +152,8 @@ def test_network_export_names_and_totals():
 
 def test_scaling_export_names_and_numbers():
     artifacts = scaling_artifacts(network_spec("efficientnet", phi=1.0), "screen")
-    assert list(artifacts.exports()) == ["summary", "mac_prediction", "multipliers", "single_dimension", "compound_table",
-                                         "single_dimension_table"]
+    assert list(artifacts.exports()) == ["summary", "gap_table", "mac_prediction", "multipliers", "single_dimension",
+                                         "compound_table", "single_dimension_table"]
     numbers = artifacts.numbers
     assert numbers.factor == pytest.approx(1.2 * 1.1**2 * 1.15**2)
     assert numbers.base_macs == 385814752  # B0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.demos.drop_connect import dropconnect_artifacts, run_demo, survival_table
+from explorer.demos.drop_connect import dropconnect_artifacts, lowest_survival, run_demo, survival_table
 
 
 def test_efficientnet_b0_schedule_is_linear_in_depth():
@@ -16,6 +16,21 @@ def test_efficientnet_b0_schedule_is_linear_in_depth():
     # the first block of each stage changes width or stride: no shortcut, never dropped
     assert table.loc[~table["residual"], "block"].tolist() == [0, 1, 3, 5, 8, 11, 15]
     assert (table.loc[~table["residual"], "effective survival"] == 1.0).all()
+
+
+def test_lowest_survival_is_over_blocks_that_can_drop():
+    """B0's block 15 is scheduled 0.8125 but has no shortcut (192 -> 320): the lowest that can drop is block 14."""
+    b0 = survival_table("efficientnet_b0")
+    assert list(b0["stage"].unique()) == [2, 3, 4, 5, 6, 7, 8]  # paper Table 1: stage 1 is the stem
+    last = b0.iloc[-1]
+    assert (last["block"], last["residual"], last["survival"]) == (15, False, 0.8125)
+    lowest = lowest_survival(b0)
+    assert (lowest["block"], lowest["stage"], lowest["in -> out"]) == (14, 7, "192 -> 192")
+    assert lowest["residual"] and lowest["survival"] == pytest.approx(1 - 0.2 * 14 / 16)  # 0.825
+    summary = dropconnect_artifacts(samples=2, repeats=1).summary
+    assert (summary.lowest_survival, summary.lowest_block, summary.lowest_stage) == (pytest.approx(0.825), 14, 7)
+    b7 = lowest_survival(survival_table("efficientnet_b7"))  # its last stage has 4 blocks: the last one can drop
+    assert (b7["block"], b7["stage"]) == (54, 8) and b7["survival"] == pytest.approx(1 - 0.2 * 54 / 55)
 
 
 def test_deeper_networks_have_more_blocks_with_the_same_range():

@@ -504,6 +504,31 @@ def network_table(spec: NetworkSpec) -> NetworkTable:
     return TABLE_MAKERS[spec.name](spec)
 
 
+NONLINEARITY = {"relu": "RE", "hswish": "HS"}
+"""MobileNetV3 Tables 1-2 write the block's non-linearity as RE (ReLU) or HS (h-swish)."""
+
+
+def paper_stage_columns(table: NetworkTable) -> list[dict[str, Any]]:
+    """The columns of the paper's table that the operator alone does not show, one dict per stage (stem, rows, head).
+
+    Every table gets the stride of the stage's first layer (MobileNetV1 Table 1, MobileNetV2 Table 2's ``s``).
+    MobileNetV3 (Howard et al. 2019, Tables 1 and 2) also gets its own columns: the operator as printed
+    (``bneck, 5x5``), ``exp size`` (the expanded width), ``SE`` (✓ where the block has squeeze-and-excite)
+    and ``NL`` (RE or HS). ``None`` marks a column the paper leaves as "-" for that row.
+    """
+    strides = [{"stride": table.stem.stride}, *({"stride": row.stride} for row in table.rows), {"stride": 1}]
+    if table.name not in MOBILENET_V3_ROWS or any(row.operator != "bneck" for row in table.rows):
+        return strides
+    stem = {"exp size": None, "SE": None, "NL": NONLINEARITY[table.stem.activation]}
+    rows = [
+        {"operator": f"bneck, {row.kernel_size}x{row.kernel_size}", "exp size": row.expanded_channels,
+         "SE": "✓" if row.se_ratio else None, "NL": NONLINEARITY[row.activation]}
+        for row in table.rows
+    ]
+    head = {"exp size": None, "SE": None, "NL": NONLINEARITY[table.head.activation]}
+    return [stride | columns for stride, columns in zip(strides, [stem, *rows, head], strict=True)]
+
+
 def _conv_output(size: int, kernel: int, stride: int) -> int:
     """Output size of a conv with torchvision's padding ``(k - 1) // 2``."""
     return (size + 2 * ((kernel - 1) // 2) - kernel) // stride + 1
