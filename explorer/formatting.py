@@ -62,3 +62,7 @@ def parameter_label(name: str) -> str:
     """``out_channels`` -> ``output channels``; an unknown name is returned with spaces for underscores."""
     return PARAMETER_LABELS.get(name, name.replace("_", " "))
 
+
+def threads_text(threads: int) -> str:
+    """``1 thread``, ``2 threads``: how many torch threads a measurement used."""
+    return f"{threads} thread" if threads == 1 else f"{threads} threads"

@@ -20,9 +20,9 @@ from explorer.figures.measure import (
     reduction_figure,
     roofline_figure,
     stage_latency_figure,
-    threads_text,
 )
 from explorer.figures.style import require_columns
+from explorer.formatting import threads_text
 
 
 def reduction_table(table: pd.DataFrame) -> pd.DataFrame:

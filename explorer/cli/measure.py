@@ -18,12 +18,13 @@ from explorer.analysis.measurements import measure_network_results, network_budg
 from explorer.cli.block import add_block_options, spec_from_args
 from explorer.cli.main import format_count, print_json
 from explorer.cli.network import add_network_options, network_spec_from_args
+from explorer.formatting import threads_text
 
 
 def _print_table(result: BlockMeasurement) -> None:
     latency, memory = result.latency, result.memory
     print(f"{result.spec.info.label}: {result.spec.to_dict()}")
-    print(f"input {list(latency.input_shape)}, batch 1, float32, {latency.threads} threads")
+    print(f"input {list(latency.input_shape)}, batch 1, float32, {threads_text(latency.threads)}")
     print(f"latency   {latency.median_s * 1e3:.4f} ms median, IQR {latency.iqr_s * 1e3:.4f} ms "
           f"({latency.runs} runs in {latency.samples} samples, {latency.method}, {latency.elapsed_s:.2f} s)")
     print(f"MACs      {result.costs.macs:,} ({format_count(result.costs.macs)}), params {result.costs.params:,}")
@@ -63,7 +64,7 @@ def run_measure_network(args: argparse.Namespace) -> int:
     if args.json:
         print_json(payload)
         return 0
-    print(f"{payload['label']}: batch 1, float32, input {payload['input_shape']}, {payload['threads']} threads")
+    print(f"{payload['label']}: batch 1, float32, input {payload['input_shape']}, {threads_text(payload['threads'])}")
     print(f"latency {payload['latency_ms']:.3f} ms median of the whole network, IQR {payload['latency_ms_iqr']:.3f} ms, "
           f"min {payload['latency_ms_min']:.3f} ms ({payload['runs']} runs); stages timed one by one sum to "
           f"{payload['stages_latency_ms_sum']:.3f} ms")

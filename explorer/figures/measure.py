@@ -16,15 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.figures.style import color, get_style, require_columns, styled_figure
-from explorer.formatting import short_count
+from explorer.formatting import short_count, threads_text
 
 if TYPE_CHECKING:  # data in: the roof arrives as a value, figures import no analysis
     from explorer.analysis.measure import Roof
-
-
-def threads_text(threads: int) -> str:
-    """``1 thread``, ``2 threads``: how many torch threads a measurement used."""
-    return f"{threads} thread" if threads == 1 else f"{threads} threads"
 
 
 def _error_bars(frame: pd.DataFrame) -> dict:
