@@ -3,6 +3,7 @@
 Run with ``make run`` (or ``streamlit run app.py`` inside the project's virtual environment).
 """
 
+import runpy
 from pathlib import Path
 
 import streamlit as st
@@ -11,18 +12,19 @@ from views import page_behaviour, widgets
 
 ROOT = Path(__file__).parent
 
-BLOCKS = st.Page(str(ROOT / "views/blocks.py"), title="Blocks", icon="🧱", url_path="blocks")
+BLOCKS = ROOT / "views/blocks.py"
 
 
-def open_blocks() -> None:
-    """The app's root: Blocks, at its own path like every other page, with the link's settings."""
-    st.switch_page(BLOCKS, query_params=st.query_params.to_dict())
+def blocks_at_its_own_path() -> None:
+    """``/blocks``: the Blocks page at its own path, as every other page has one (the menu lists it once, at ``/``)."""
+    runpy.run_path(str(BLOCKS))
 
 
 PAGES = {
     "Blocks": [
-        st.Page(open_blocks, title="Blocks", icon="🧱", url_path="start", default=True, visibility="hidden"),
-        BLOCKS,
+        # the default page's url_path is only the unique name Streamlit reserves for it; it is served at "/"
+        st.Page(str(BLOCKS), title="Blocks", icon="🧱", url_path="blocks-home", default=True),
+        st.Page(blocks_at_its_own_path, title="Blocks", icon="🧱", url_path="blocks", visibility="hidden"),
     ],
     "Inside the blocks": [
         st.Page(str(ROOT / "views/activations.py"), title="Activation functions", icon="📈", url_path="activations"),
@@ -57,5 +59,7 @@ with st.sidebar:
 # Notices about the link show under the page's title (each page marks the place); this is the fallback.
 url_notices = st.container()
 widgets.redirect_unknown_path(PAGES)
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+widgets.enter_page(page.url_path)
+page.run()
 widgets.end_run(url_notices)

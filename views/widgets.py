@@ -29,6 +29,7 @@ PENDING_KEY = "_url_pending"  # the link this run is building, key by key
 PUBLISHED_KEY = "_url_published"  # the link the last complete run wrote (absent before the first run ends)
 SYNCED_KEY = "_url_synced_keys"  # every widget key of this session that lives in the URL
 FORGOTTEN_KEY = "_url_forgotten"  # keys whose link value this run must not read (reset to defaults)
+PAGE_KEY = "_url_page"  # the page the last run showed
 # CommonMark lets a backslash escape any ASCII punctuation character; escaping all of them means
 # no emphasis, code span, link, image, HTML tag, entity, math or directive can start. GFM's bare
 # autolinks (``https://``, ``www.``, ``a@b.c``) are found in the text after parsing, so a word
@@ -136,6 +137,20 @@ def begin_run() -> None:
     if history_navigation():
         for key in st.session_state.get(SYNCED_KEY, ()):
             st.session_state.pop(key, None)
+
+
+def enter_page(page: str) -> None:
+    """On arriving at another page, its widgets are seeded from the link again, not from a page left behind.
+
+    Streamlit keeps a widget's state per page, so a key both pages use (Blocks at ``/`` and ``/blocks``)
+    would otherwise come back empty and show the widget's minimum.
+    """
+    if st.session_state.get(PAGE_KEY, page) != page:
+        made = st.session_state.get(PENDING_KEY, {})
+        for key in st.session_state.get(SYNCED_KEY, ()):
+            if key not in made:
+                st.session_state.pop(key, None)
+    st.session_state[PAGE_KEY] = page
 
 
 def end_run(notice_fallback: Any) -> None:

@@ -16,10 +16,10 @@ MOBILENET_V2 = "[['ds_r1_k3_s1_c16'], ['ir_r2_k3_s2_e6_c24'], ['ir_r3_k3_s2_e6_c
 
 
 def _design_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
+    """A session on the Design page opened with the link ``query`` (AppTest finds pages after a first run)."""
+    at = AppTest.from_file(APP, default_timeout=180).run()
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
     return at.switch_page("views/design.py").run()
 
 
