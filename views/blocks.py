@@ -198,7 +198,7 @@ def _start_here() -> None:
     st.markdown(
         "**Start here.** Pick a *Block kind* in the sidebar and move its sliders: parameters and MACs are counted "
         "from the PyTorch module built from them, and the tabs show its layers, its formula, every other kind at "
-        "the same shape, and a sweep. The address bar always holds a link to exactly this view."
+        "the same shape, and a sweep. Once you change something, the address bar holds a link to exactly this view."
     )
     st.markdown("Or open a classic scene (each opens in a new tab): " + " · ".join(
         f"[{scene.title}]({scene.link} \"{scene.point}\")" for scene in SCENES
