@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.demos import bottleneck_digits as digits
 from explorer.demos import last_stage
 from explorer.demos.activation_speed import ActivationTiming
@@ -138,7 +138,7 @@ def dead_kernel_artifacts(threshold: float, style: str, results: dict | None = N
     kernels = {label: int((norms["network"] == label).sum()) for label in labels}
     return DeadKernelArtifacts(
         norms=kernel_norm_figure(norms, threshold, style),
-        layers=layers,
+        layers=named_layers(layers),
         accuracy=seed_accuracy_figure(runs_frame(results, variants), style, "Held-out accuracy of the two networks"),
         accuracy_summary=pd.DataFrame(digits.accuracy_summary(results, variants)),
         threshold=threshold, near_zero=near_zero, kernels=kernels, verdict=dead_kernel_verdict(layers, threshold),
@@ -186,7 +186,7 @@ def last_stage_artifacts(style: str, timings: dict[str, last_stage.StageTiming] 
     original, efficient = totals.iloc[0], totals.iloc[1]
     saved_ms = float(original["latency ms"] - efficient["latency ms"]) if timings else None
     return LastStageArtifacts(
-        comparison=last_stage_figure(totals, style), totals=totals, layers=pd.DataFrame(layers),
+        comparison=last_stage_figure(totals, style), totals=totals, layers=named_layers(pd.DataFrame(layers)),
         saved_macs=int(original["MACs"] - efficient["MACs"]), saved_params=int(original["params"] - efficient["params"]),
         saved_ms=saved_ms, saved_share=100.0 * saved_ms / float(original["latency ms"]) if timings else None,
         saved_stage_ms=float(original["last stage ms"] - efficient["last stage ms"]) if timings else None,

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from explorer.analysis.costs import OP_CATEGORIES, CostReport
 from explorer.analysis.patterns import layer_patterns, pattern_frame, what_if_frame
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.artifacts.networks import family_frame
 from explorer.figures.networks import cost_share_figure, family_figure
 
@@ -71,8 +71,8 @@ def your_model_artifacts(label: str, note: str, input_size: tuple[int, ...], rep
         op_categories=op_category_frame(report), by_type=by_type,
         by_type_chart=cost_share_figure(by_type[(by_type["params"] > 0) | (by_type["MACs"] > 0)].head(12), "type", style,
                                         f"{label}: params and MACs by layer type"),
-        by_stage=_grouped(layers, layers["layer"].map(stage_key), "stage or block", report),
-        layers=layers, patterns=pattern_frame(report),
+        by_stage=named_layers(_grouped(layers, layers["layer"].map(stage_key), "stage or block", report), "stage or block"),
+        layers=named_layers(layers), patterns=pattern_frame(report),
         family=family_figure(family_frame(), label, max(report.params, 1), max(report.macs, 1), style),
-        what_if=what_if,
+        what_if=named_layers(what_if) if not what_if.empty else what_if,
     )

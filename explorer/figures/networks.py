@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 from explorer.figures.labels import (
     CHAR_WIDTH,
     LINE_HEIGHT,
+    MARGINS_HEIGHT,
+    PLOT_WIDTH,
     Canvas,
     label_annotations,
     line_boxes,
@@ -22,7 +24,6 @@ from explorer.figures.labels import (
 from explorer.figures.style import apply_style, color, get_style
 
 PHI_GRID = np.linspace(0.0, 8.0, 161)
-FAMILY_PLOT_WIDTH = 760  # pixels: a conservative plot-area width (screen column or 1280-wide export)
 
 
 def cost_share_figure(frame: pd.DataFrame, category: str, style: str, title: str) -> go.Figure:
@@ -54,7 +55,7 @@ def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: i
     """
     chosen = get_style(style)
     canvas = Canvas(
-        FAMILY_PLOT_WIDTH, chosen.height - 170,
+        PLOT_WIDTH, chosen.height - MARGINS_HEIGHT,
         padded_log_range([*family["params"], params], 0.3), padded_log_range([*family["MACs"], macs], 0.15),
     )
     points = [(params, macs), *zip(family["params"], family["MACs"], strict=True)]
