@@ -31,7 +31,7 @@ def activation_controls() -> CurveSettings:
 
 def curve_controls() -> tuple[str, ...]:
     """Which curves the first chart draws (four by default; an empty choice is refused by the library)."""
-    chosen = multiselect("Curves", "act_curves", list(ACTIVATION_CURVES), DEFAULT_CURVES,
+    chosen = multiselect("Curves", "act_series", list(ACTIVATION_CURVES), DEFAULT_CURVES,
                          format_func=lambda name: ACTIVATION_CURVES[name].label,
                          help="Curves that coincide on the range get their own dash pattern and say so in the legend.")
     return tuple(name for name in ACTIVATION_CURVES if name in chosen)

@@ -18,7 +18,7 @@ from explorer.demos.se import (
 )
 from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import figure_style, float_slider, int_slider, radio, refuse, select, show_url_notices
+from views.widgets import chart_columns, figure_style, float_slider, int_slider, radio, refuse, select, show_url_notices
 
 SOURCES = ("photo", "pattern", "upload")
 
@@ -119,7 +119,7 @@ def main() -> None:
     for col, name, value in zip(metrics[1:], ("min excitation", "max excitation", "std excitation"),
                                 (gates.minimum, gates.maximum, gates.std), strict=True):
         col.metric(name, f"{value:.4f}")
-    left, right = st.columns([1, 2])
+    left, right = chart_columns([1, 2])
     with left:
         show_chart(shown.input, "se_input_chart", shown.file_name("input"))
     with right:

@@ -33,6 +33,7 @@ from explorer.analysis.costs import count_costs
 from explorer.analysis.torch_settings import seeded
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import IMAGE_AXIS, apply_style, color, get_style
+from explorer.models.activations import REGISTRY
 from explorer.models.blocks import build_block, squeeze_channels
 from explorer.models.layers import SqueezeExcite
 from explorer.models.specs import BlockSpec
@@ -266,7 +267,7 @@ def excitation_bar_figure(probe: SEProbe, style: str, order: str = "channel") ->
                              line={"dash": "dash", "color": color(style, 3)}))
     fig.update_xaxes(title_text="rank (1 = most excited; channel in the hover)" if order == "sorted" else "channel",
                      range=span)
-    fig.update_yaxes(title_text=f"gate ({probe.spec.gate})", range=[0, 1])
+    fig.update_yaxes(title_text=f"gate ({REGISTRY[probe.spec.gate].label})", range=[0, 1])
     fig.update_layout(bargap=0.1)
     return apply_style(fig, style, f"SE excitation of {len(gates)} channels")
 
@@ -365,7 +366,7 @@ def summary_table(probe: SEProbe) -> pd.DataFrame:
         "block": probe.spec.info.label,
         "SE channels": gates.channels,
         "squeeze channels": squeeze_channels(probe.spec),
-        "gate": probe.spec.gate,
+        "gate": REGISTRY[probe.spec.gate].label,
         "map size": f"{probe.before.shape[1]} x {probe.before.shape[2]}",
         "min excitation": f"{gates.minimum:.4f}",
         "mean excitation": f"{gates.mean:.4f}",

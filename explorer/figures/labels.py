@@ -3,9 +3,11 @@
 Plotly draws a scatter point's text at one of nine positions around it but never checks for collisions.
 Here every label gets the first offset, in a preferred order, whose estimated box (0.6 x font size per
 character wide, 1.3 x font size tall) overlaps no label already placed, no marker, no reserved box (a
-legend) and no plot edge: first the eight places right around the point, then eight farther out, drawn
-with a thin leader line. The axis ranges are set explicitly, so data-to-pixel positions are known. A
-label that fits nowhere is left out (its point keeps its hover text and legend entry).
+legend) and no plot edge: first the eight places right around the point, then eight farther out (and,
+with ``FAR_RINGS``, eight farther still, past a long error bar), drawn with a thin leader line. The axis
+ranges are set explicitly, so data-to-pixel positions are known. A label that fits nowhere is left out
+(its point keeps its hover text and legend entry). The plot area is estimated conservatively
+(:func:`plot_canvas`): a larger plot only moves the points apart, never a label off its point.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ WIDE_CHARS = frozenset("MWmw%@")  # 0.85 of the font size: never narrower than t
 LINE_HEIGHT = 1.3
 GAP = 4  # pixels between a marker's edge and its label
 DIRECTIONS = ((0.0, 1.0), (0.0, -1.0), (1.0, 0.0), (-1.0, 0.0), (1.0, 1.0), (-1.0, 1.0), (1.0, -1.0), (-1.0, -1.0))
-FAR = 2.6  # the outer ring's distance, in multiples of the inner ring's
+RINGS = (1.0, 2.6)  # the rings' distances, in multiples of the inner ring's (the outer ones with a leader line)
+FAR_RINGS = (*RINGS, 5.0)  # one more, past a long error bar; far moves are only safe where the plot's size is known
 PLOT_WIDTH = 760  # pixels: a conservative plot-area width (a screen column or the 1280-wide export layout)
 MARGINS_HEIGHT = 170  # pixels of a figure's height taken by its title, axis titles and ticks
 
@@ -82,7 +85,7 @@ def _offset(text: str, direction: tuple[float, float], font_size: float, marker:
 
 def place_labels(
     points: Sequence[tuple[float, float]], texts: Sequence[str], canvas: Canvas, font_size: float, marker: float,
-    taken: Sequence[Box] = (),
+    taken: Sequence[Box] = (), rings: Sequence[float] = RINGS,
 ) -> list[Placement | None]:
     """A placement for each point's label, or ``None`` where it fits nowhere (or its text is empty).
 
@@ -94,7 +97,7 @@ def place_labels(
     placed: list[Placement | None] = []
     for (px, py), text in zip(pixels, texts, strict=True):
         choice = None
-        for ring, direction in [(ring, d) for ring in (1.0, FAR) for d in DIRECTIONS] if text else []:
+        for ring, direction in [(ring, d) for ring in rings for d in DIRECTIONS] if text else []:
             dx, dy = _offset(text, direction, font_size, marker, ring)
             box = text_box(px + dx, py + dy, text, font_size)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= canvas.width and box[3] <= canvas.height
@@ -163,10 +166,10 @@ def plot_canvas(font_size: float, figure_height: float, x_range: tuple[float, fl
 
 def point_labels(
     points: Sequence[tuple[float, float]], texts: Sequence[str], canvas: Canvas, font_size: float, marker: float,
-    taken: Sequence[Box] = (), axes: tuple[str, str] = ("x", "y"),
+    taken: Sequence[Box] = (), axes: tuple[str, str] = ("x", "y"), rings: Sequence[float] = RINGS,
 ) -> list[dict]:
     """Annotations for the labels of ``points`` that fit without colliding (see :func:`place_labels`)."""
-    placements = place_labels(points, texts, canvas, font_size, marker, taken)
+    placements = place_labels(points, texts, canvas, font_size, marker, taken, rings)
     return label_annotations(points, texts, placements, font_size, canvas=canvas, axes=axes)
 
 

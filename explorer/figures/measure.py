@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.figures.labels import line_boxes, padded_range, plot_canvas, point_labels
+from explorer.figures.labels import FAR_RINGS, line_boxes, padded_range, plot_canvas, point_labels
 from explorer.figures.style import color, get_style, require_columns, styled_figure
 from explorer.formatting import layer_label, short_count
 
@@ -39,14 +39,14 @@ def latency_vs_macs_figure(table: pd.DataFrame, current: str, threads: int, styl
     colours = [color(style, 1) if kind == current else color(style, 0) for kind in table["kind"]]
     macs = [max(float(value), 1.0) for value in table["MACs"]]
     canvas = plot_canvas(chosen.font_size, chosen.height, padded_range(macs, 0.35, True),
-                         padded_range([*table["q1 ms"], *table["q3 ms"]], 0.25, True), True, True)
+                         padded_range([*table["q1 ms"], *table["q3 ms"]], 0.4, True), True, True)
     points = list(zip(macs, table["latency ms"], strict=True))
     bars = line_boxes(canvas, [[(x, low), (x, high)] for x, low, high in zip(macs, table["q1 ms"], table["q3 ms"], strict=True)],
                       chosen.line_width * 2, samples=4)
     order = sorted(range(len(points)), key=lambda i: table["kind"].iloc[i] != current)  # the current kind first
     label_size = max(chosen.font_size - 2, chosen.min_text)
     annotations = point_labels([points[i] for i in order], [_short(table["label"].iloc[i]) for i in order], canvas,
-                               label_size, chosen.marker_size, taken=bars)
+                               label_size, chosen.marker_size, taken=bars, rings=FAR_RINGS)
     data = [{
         "type": "scatter", "mode": "markers", "x": macs, "y": list(table["latency ms"]),
         "marker": {"color": colours}, "error_y": _error_bars(table), "customdata": list(table["label"]), "showlegend": False,
