@@ -78,13 +78,13 @@ def _process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def page_paths() -> dict[str, str]:
-    """Title -> URL path of every ``st.Page`` in ``app.py`` (the default page is ``/``)."""
-    paths = {}
+def page_paths() -> list[tuple[str, str]]:
+    """(title, URL path) of every ``st.Page`` in ``app.py`` (the default page is ``/``; Blocks is also ``/blocks``)."""
+    paths = []
     for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
             options = {keyword.arg: ast.literal_eval(keyword.value) for keyword in node.keywords}
-            paths[options["title"]] = "/" if options.get("default") else f"/{options['url_path']}"
+            paths.append((options["title"], "/" if options.get("default") else f"/{options['url_path']}"))
     return paths
 
 
@@ -118,7 +118,7 @@ def first_paints() -> dict[str, tuple[float, float]]:
     paints = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        for title, path in page_paths().items():
+        for title, path in page_paths():
             with fresh_server() as (url, pid):
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 tab = context.new_page()

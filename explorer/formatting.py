@@ -66,3 +66,73 @@ def parameter_label(name: str) -> str:
 def threads_text(threads: int) -> str:
     """``1 thread``, ``2 threads``: how many torch threads a measurement used."""
     return f"{threads} thread" if threads == 1 else f"{threads} threads"
+
+
+CONTAINERS: dict[str, str] = {"blocks": "block", "features": "block", "layers": "layer", "layer": "layer", "stages": "stage"}
+"""Containers whose children are numbered: ``blocks.0`` reads ``block 1`` (numbers count from 1)."""
+
+LAYER_PARTS: dict[str, str] = {
+    "conv_pw": "pointwise conv", "conv_dw": "depthwise conv", "conv_pwl": "projection conv",
+    "conv_fused": "fused conv", "conv_kx1": "k x 1 conv", "conv_1xk": "1 x k conv", "conv_stem": "stem conv",
+    "conv_head": "head conv", "conv": "conv", "bn": "BN", "act": "activation", "se": "SE", "gate": "gate",
+    "scale": "scale", "pool": "pool", "fc": "FC", "classifier": "classifier", "stem": "stem", "head": "head",
+    "flatten": "flatten", "dropout": "dropout", "add": "residual add", "shortcut": "shortcut", "block": "part",
+}
+"""How a person reads the parts of a layer path (the machine path stays in JSON and in CSV ``layer`` columns)."""
+
+SE_PARTS = {"fc1": "reduce FC", "fc2": "expand FC", "act": "activation"}
+
+
+def _path_parts(name: str) -> list[str]:
+    """``a.b.c`` or an ONNX scope ``/features/features.3/conv/conv.1/Conv`` as ``[features, 3, conv, 1, Conv]``."""
+    segments = [segment for segment in str(name).split("/") if segment]
+    kept = [s for s, after in zip(segments, [*segments[1:], ""][: len(segments)], strict=True) if not after.startswith(s + ".")]
+    return [part for part in ".".join(kept).split(".") if part]
+
+
+def _part_word(part: str, previous: str | None) -> str:
+    if previous == "se" and part in SE_PARTS:
+        return SE_PARTS[part]
+    if part in LAYER_PARTS:
+        return LAYER_PARTS[part]
+    base, number = part.rstrip("0123456789"), part[len(part.rstrip("0123456789")):]
+    if base and number:  # layer1, conv2, bn3: already counted from 1 by whoever named them
+        return f"{CONTAINERS.get(base, LAYER_PARTS.get(base, base.replace('_', ' ')))} {int(number)}"
+    return part.replace("_", " ")
+
+
+def layer_label(name: str) -> str:
+    """A dotted layer path as a person reads it: ``blocks.0.se`` -> ``block 1 · SE``,
+    ``features.3.conv.1`` -> ``block 4 · conv 2``, ``stages.1.0.conv_dw.conv`` -> ``stage 3 · block 1 · depthwise conv``.
+
+    Numbers count from 1. The project's networks number their stages as the papers' tables and the
+    Networks page do: the stem is stage 1, so ``stages.i`` is stage ``i + 2`` and its block ``j`` is
+    block ``j + 1``. Further indices join with a dot (timm's ``blocks.2.1`` -> ``block 3.2``). A conv
+    inside a named conv unit takes the unit's name (``conv_dw.conv`` -> ``depthwise conv``).
+    """
+    parts = _path_parts(name)
+    words: list[str] = []
+    index = 0
+    while index < len(parts):
+        part, following = parts[index], parts[index + 1] if index + 1 < len(parts) else ""
+        previous = parts[index - 1] if index else None
+        if part in CONTAINERS and following.isdigit():
+            offset = 2 if part == "stages" and index == 0 else 1
+            word, index = f"{CONTAINERS[part]} {int(following) + offset}", index + 2
+            if part == "stages" and index < len(parts) and parts[index].isdigit():
+                words.append(word)
+                word, index = f"block {int(parts[index]) + 1}", index + 1
+            while index < len(parts) and parts[index].isdigit():
+                word, index = f"{word}.{int(parts[index]) + 1}", index + 1
+            words.append(word)
+            continue
+        if part.isdigit():
+            words.append(f"layer {int(part) + 1}")
+        elif following.isdigit():
+            word = _part_word(part, previous)
+            words.append(f"{word}{'.' if word[-1].isdigit() else ' '}{int(following) + 1}")
+            index += 1
+        elif not (part == "conv" and words and words[-1].endswith("conv")):
+            words.append(_part_word(part, previous))
+        index += 1
+    return " · ".join(words) or str(name) or "(whole model)"

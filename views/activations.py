@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.demos.activations import BETA_RANGE, ActivationArtifacts, CurveSettings, activation_artifacts
+from explorer.demos.activations import (
+    ACTIVATION_CURVES,
+    BETA_RANGE,
+    DEFAULT_CURVES,
+    ActivationArtifacts,
+    CurveSettings,
+    activation_artifacts,
+)
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import chart_columns, figure_style, float_slider, refuse, show_url_notices, toggle
+from views.widgets import chart_columns, figure_style, float_slider, multiselect, refuse, show_url_notices, toggle
 
 
 def activation_controls() -> CurveSettings:
@@ -22,9 +29,18 @@ def activation_controls() -> CurveSettings:
     return CurveSettings(x_min, x_max, beta, derivative)
 
 
+def curve_controls() -> tuple[str, ...]:
+    """Which curves the first chart draws (four by default; an empty choice is refused by the library)."""
+    chosen = multiselect("Curves", "act_series", list(ACTIVATION_CURVES), DEFAULT_CURVES,
+                         format_func=lambda name: ACTIVATION_CURVES[name].label,
+                         help="Curves that coincide on the range get their own dash pattern and say so in the legend.")
+    return tuple(name for name in ACTIVATION_CURVES if name in chosen)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def artifacts(x_min: float, x_max: float, beta: float, derivative: bool, style: str) -> ActivationArtifacts:
-    return activation_artifacts(x_min, x_max, beta, derivative, style=style)
+def artifacts(x_min: float, x_max: float, beta: float, derivative: bool, functions: tuple[str, ...],
+              style: str) -> ActivationArtifacts:
+    return activation_artifacts(x_min, x_max, beta, derivative, functions, style=style)
 
 
 def main() -> None:
@@ -37,7 +53,8 @@ def main() -> None:
     show_url_notices()
     try:
         settings = activation_controls()
-        shown = artifacts(settings.x_min, settings.x_max, settings.beta, settings.derivative, figure_style())
+        functions = curve_controls()
+        shown = artifacts(settings.x_min, settings.x_max, settings.beta, settings.derivative, functions, figure_style())
     except ValueError as error:
         refuse(error)
         return

@@ -48,7 +48,7 @@ def main() -> None:
     )
     downloads.show_chart(shown.norms, "dk_norms", "dead_kernels_norms")
     downloads.show_table(shown.layers, "dk_layers", "dead_kernels_layers")
-    left, right = st.columns(2)
+    left, right = widgets.chart_columns(2)
     with left:
         downloads.show_chart(shown.accuracy, "dk_accuracy", "dead_kernels_accuracy")
     with right:

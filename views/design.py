@@ -287,7 +287,7 @@ def _render(artifacts: DesignArtifacts, design: DesignSpec) -> None:
         downloads.show_table(artifacts.difference, "design_table_difference", "design_difference")
     st.subheader("The table, counted")
     downloads.show_table(artifacts.stages, "design_table_stages", "design_stages")
-    left, right = st.columns(2)
+    left, right = widgets.chart_columns(2)
     with left:
         downloads.show_chart(artifacts.cost_by_stage, "design_chart_stages", "design_cost_by_stage")
     with right:

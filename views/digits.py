@@ -22,6 +22,7 @@ from explorer.demos.digits import (
     weights_to_bytes,
 )
 from explorer.demos.se import load_uploaded_image
+from explorer.formatting import layer_label
 from views.downloads import export_all_panel, show_chart, show_table
 from views.widgets import chart_columns, figure_style, int_slider, radio, refuse, select, show_url_notices, toggle
 
@@ -69,7 +70,7 @@ def show_model(shown: DigitsArtifacts) -> None:
     st.write(specificity_sentence(shown.trend))
     show_chart(shown.se_specificity, "digits_specificity_chart", shown.file_name("se_specificity"))
     show_table(shown.se_layers, "digits_layers_table", shown.file_name("se_layers"))
-    tabs = st.tabs(list(shown.heatmaps))
+    tabs = st.tabs([layer_label(layer) for layer in shown.heatmaps])
     for tab, (layer, figure) in zip(tabs, shown.heatmaps.items(), strict=True):
         name = shown.item_name("heatmaps", layer)
         with tab:

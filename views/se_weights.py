@@ -20,7 +20,7 @@ from explorer.demos.se import (
 )
 from explorer.models.specs import BLOCK_KINDS, BlockSpec, block_spec
 from views.downloads import export_all_panel, show_chart, show_table
-from views.widgets import figure_style, float_slider, int_slider, plain, radio, refuse, select, show_url_notices
+from views.widgets import chart_columns, figure_style, float_slider, int_slider, plain, radio, refuse, select, show_url_notices
 
 SOURCES = ("photo", "pattern", "upload")
 UPLOAD_LIMITS = f"up to {MAX_UPLOAD_BYTES // 2**20} MiB and {MAX_UPLOAD_PIXELS / 1e6:g} megapixels"
@@ -143,7 +143,7 @@ def main() -> None:
     for col, name, value in zip(metrics[1:], ("min excitation", "max excitation", "std excitation"),
                                 (gates.minimum, gates.maximum, gates.std), strict=True):
         col.metric(name, f"{value:.4f}")
-    left, right = st.columns([1, 2])
+    left, right = chart_columns([1, 2])
     with left:
         show_chart(shown.input, "se_input_chart", shown.file_name("input"))
     with right:

@@ -252,6 +252,21 @@ def select(label: str, key: str, options: Sequence[Any], default: Any, format_fu
     return value
 
 
+def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[Any], format_func: Callable = str,
+                **kwargs: Any) -> list[Any]:
+    """A multiselect whose chosen values (comma-separated, in the options' order) are kept in the URL under ``key``."""
+    by_text = {str(option): option for option in options}
+
+    def parse(raw: str) -> list[Any]:
+        chosen = [by_text[part] if part in by_text else _raise(part) for part in raw.split(",") if part]
+        return chosen or _raise(raw)
+
+    _sync(key, list(default), parse, lambda v: True, label)
+    value = st.multiselect(label, list(options), key=key, format_func=format_func, **kwargs)
+    _publish(key, value)
+    return list(value)
+
+
 def radio(label: str, key: str, options: Sequence[Any], default: Any, format_func: Callable = str, **kwargs: Any) -> Any:
     """Horizontal radio buttons whose value is kept in the URL under ``key``."""
     by_text = {str(option): option for option in options}

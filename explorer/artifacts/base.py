@@ -11,6 +11,8 @@ import dataclasses
 import re
 from typing import Any
 
+from explorer.formatting import layer_label
+
 Artifact = Any  # a plotly ``go.Figure`` or a pandas ``DataFrame`` (not imported here: this module stays light)
 
 
@@ -54,3 +56,12 @@ def value_field(**kwargs: Any) -> Any:
 def file_friendly(text: str) -> str:
     """``blocks.4.se`` -> ``blocks_4_se``: letters, digits, ``-`` and ``_`` only."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", str(text))
+
+
+def named_layers(frame: Any, column: str = "layer") -> Any:
+    """A copy of a table with a ``name`` column before its ``column`` of layer paths: each path as a person reads
+    it (:func:`explorer.formatting.layer_label`, ``stages.1.0.conv_dw.conv`` -> ``stage 3 · block 1 · depthwise
+    conv``). The paths stay in ``column``: CSV readers and the JSON join on them."""
+    named = frame.copy()
+    named.insert(list(frame.columns).index(column), "name", [layer_label(value) for value in frame[column]])
+    return named

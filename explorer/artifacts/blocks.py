@@ -14,9 +14,10 @@ import plotly.graph_objects as go
 
 from explorer.analysis.costs import OP_CATEGORIES, CostReport, LayerCost
 from explorer.analysis.counting import block_report
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.figures.blocks import DiagramUnit, block_diagram_figure, comparison_figure, ops_figure, ratio_figure, sweep_figure
-from explorer.models.activations import activation_label
+from explorer.formatting import layer_label
+from explorer.models.activations import REGISTRY, activation_label
 from explorer.models.blocks import comparable_specs, standard_equivalent
 from explorer.models.specs import BLOCK_KINDS, BlockSpec
 
@@ -199,19 +200,28 @@ def _conv_text(name: str, conv: LayerCost) -> str:
     else:
         kind = ""
     stride = f", stride {conv.stride}" if conv.stride not in ("1x1", "1") else ""
-    return f"{name}: {conv.kernel}{kind} conv {channels_in}→{channels_out}{stride}"
+    label = layer_label(name)
+    if kind.split(" ")[1:2] and kind.split(" ")[1] in label:  # "depthwise conv: 3x3, ..." says depthwise once
+        kind = ""
+    return f"{label}: {conv.kernel}{kind}, {channels_in}→{channels_out}{stride}"
+
+
+# a module class as the page names the activation (``Hardswish`` -> ``h-swish``); other classes keep their name
+TYPE_LABELS = {a.module.__name__: a.label for a in REGISTRY.values()} | {"BatchNorm2d": "BN", "Identity": "linear"}
 
 
 def _describe(name: str, layers: list[LayerCost]) -> str:
-    """One line saying what a diagram box does, e.g. ``conv_dw: 3x3 depthwise conv 192→192, BN, SiLU``."""
-    types = [layer.type for layer in layers]
+    """One line saying what a diagram box does, e.g. ``depthwise conv: 3x3, 192→192, BN, SiLU``."""
+    types = [TYPE_LABELS.get(layer.type, layer.type) for layer in layers]
     if name == "se":
         fc1 = next(layer for layer in layers if layer.name.endswith("fc1"))
         return f"squeeze-excite {fc1.input_shape[0]}→{fc1.output_shape[0]}→{fc1.input_shape[0]}, {types[-2]} gate, scale"
     conv = next((layer for layer in layers if layer.type == "Conv2d"), None)
     if conv is None:
-        return SINGLE_LAYER_TEXT.get(types[0], f"{name}: {', '.join(types)}") if len(types) == 1 else ", ".join(types)
-    extras = [t.replace("BatchNorm2d", "BN") for t in types if t != "Conv2d"]
+        if len(types) > 1:
+            return ", ".join(types)
+        return SINGLE_LAYER_TEXT.get(layers[0].type, f"{layer_label(name)}: {types[0]}")
+    extras = [t for t in types if t != "Conv2d"]
     return ", ".join([_conv_text(name, conv), *extras]) if extras else _conv_text(name, conv) + ", linear"
 
 
@@ -321,7 +331,7 @@ def block_artifacts(
         sweep=sweep_figure(sweep, parameter, current, style, log_scale, unit),
         ratio=ratio_figure(sweep, parameter, current, style) if "ratio" in sweep.columns else None,
         ops=ops_figure(report.ops, report.macs, style),
-        layers=report.to_frame(),
+        layers=named_layers(report.to_frame()),
         comparison_table=comparison,
         ops_table=ops_table(report),
     )

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.analysis.counting import count_network
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.artifacts.networks import layer_frame, operation_frame, stage_frame
 from explorer.figures.design import stage_diagram_figure
 from explorer.figures.networks import cost_share_figure
@@ -99,5 +99,5 @@ def design_artifacts(design: DesignSpec, reference: DesignSpec | None, style: st
         cost_by_stage=cost_share_figure(stages.assign(stage=stages["stage"].astype(str)), "stage", style,
                                         "Design: cost by stage"),
         cost_by_operation=cost_share_figure(costly, "operation", style, "Design: cost by operation type"),
-        operations=operations, layers=layers,
+        operations=operations, layers=named_layers(layers),
     )

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from explorer.analysis.breakdown import layer_operations, stage_number, stage_rows
 from explorer.analysis.costs import OP_CATEGORIES, CostReport
 from explorer.analysis.counting import count_network, network_totals
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.figures.networks import (
     cost_share_figure,
     family_figure,
@@ -200,5 +200,5 @@ def network_artifacts(spec: NetworkSpec, style: str) -> NetworkArtifacts:
         cost_by_operation=cost_share_figure(costly, "operation", style, f"{spec.label}: cost by operation type"),
         operations=operations,
         family=family_figure(family_frame(), spec.label, report.params, report.macs, style),
-        layers=layers,
+        layers=named_layers(layers),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.demos import bottleneck_digits as digits
 from explorer.demos import last_stage
 from explorer.demos.activation_speed import ActivationTiming
@@ -160,7 +160,7 @@ def dead_kernel_artifacts(threshold: float, style: str, results: dict | None = N
     layers = digits.dead_kernel_summary(results, threshold, variants)
     return DeadKernelArtifacts(
         norms=kernel_norm_figure(norms, threshold, style),
-        layers=pd.DataFrame([layer.as_row() for layer in layers]),
+        layers=named_layers(pd.DataFrame([layer.as_row() for layer in layers])),
         accuracy=seed_accuracy_figure(runs_frame(results, variants), style, "Held-out accuracy of the two networks"),
         accuracy_summary=pd.DataFrame([summary.as_row() for summary in digits.accuracy_summary(results, variants)]),
         threshold=threshold, counts=near_zero_counts(layers), verdict=dead_kernel_verdict(layers, threshold),
@@ -226,7 +226,7 @@ def last_stage_artifacts(style: str, timings: dict[str, last_stage.StageTiming] 
     measured = original.timing is not None and efficient.timing is not None
     saved_ms = original.timing.median_ms - efficient.timing.median_ms if measured else None
     return LastStageArtifacts(
-        comparison=last_stage_figure(totals, style), totals=totals, layers=pd.DataFrame(layers),
+        comparison=last_stage_figure(totals, style), totals=totals, layers=named_layers(pd.DataFrame(layers)),
         saved_macs=original.macs - efficient.macs, saved_params=original.params - efficient.params,
         saved_ms=saved_ms, saved_share=100.0 * saved_ms / original.timing.median_ms if measured else None,
         saved_stage_ms=original.timing.last_stage_ms - efficient.timing.last_stage_ms if measured else None,

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from explorer.analysis.peer_rules import CATEGORIES, TOOLS, PeerTool
 from explorer.analysis.peers import PeerCount, RefereeReport
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.figures.referee import RESIDUAL, category_label, disagreement_figure, totals_figure
 
 OURS_MACS, OURS_ALL = "this project: MACs", "this project: every op"
@@ -171,6 +171,6 @@ def referee_artifacts(report: RefereeReport, name: str = "referee", style: str =
     chart = disagreement_figure(by_type, labels, style) if labels and not by_type.empty else None
     return RefereeArtifacts(
         totals_chart=totals_figure(totals_stacks(report), style), totals=totals_table(report),
-        disagreement_chart=chart, by_type=by_type, layers=layers_table(report), rules=rules_table(),
+        disagreement_chart=chart, by_type=by_type, layers=named_layers(layers_table(report)), rules=rules_table(),
         tools=tuple(TOOLS.values()), name=name,
     )

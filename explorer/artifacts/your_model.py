@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from explorer.analysis.costs import OP_CATEGORIES, CostReport
 from explorer.analysis.patterns import REPLACEMENTS, layer_patterns, pattern_frame, replaced_convs, what_if_frame
-from explorer.artifacts.base import PageArtifacts, value_field
+from explorer.artifacts.base import PageArtifacts, named_layers, value_field
 from explorer.artifacts.networks import family_frame
 from explorer.figures.networks import cost_share_figure, family_figure
 
@@ -98,14 +98,15 @@ def your_model_artifacts(label: str, note: str, input_size: tuple[int, ...], rep
     layers.insert(2, "pattern", [patterns.get(index, "") for index in range(len(layers))])
     by_type = _grouped(layers, layers["type"], "type", report).sort_values("MACs", ascending=False, ignore_index=True)
     replaced = replaced_convs(report, replacement)
+    what_if = what_if_frame(replaced)
     return YourModelArtifacts(
         label=label, note=note, input_size=tuple(input_size), params=report.params, macs=report.macs,
         skipped=report.skipped, saved_macs=sum(conv.macs_saved for conv in replaced), convs_replaced=len(replaced),
         op_categories=op_category_frame(report), by_type=by_type,
         by_type_chart=cost_share_figure(by_type[(by_type["params"] > 0) | (by_type["MACs"] > 0)].head(12), "type", style,
                                         f"{label}: params and MACs by layer type"),
-        by_stage=_grouped(layers, layers["layer"].map(stage_key), "stage or block", report),
-        layers=layers, patterns=pattern_frame(report),
+        by_stage=named_layers(_grouped(layers, layers["layer"].map(stage_key), "stage or block", report), "stage or block"),
+        layers=named_layers(layers), patterns=pattern_frame(report),
         family=family_figure(family_frame(), label, max(report.params, 1), max(report.macs, 1), style),
-        what_if=what_if_frame(replaced),
+        what_if=named_layers(what_if) if not what_if.empty else what_if,
     )

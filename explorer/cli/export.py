@@ -184,10 +184,11 @@ def run_export_scaling(args: argparse.Namespace) -> int:
 
 
 def run_export_activations(args: argparse.Namespace) -> int:
-    from explorer.demos.activations import activation_artifacts
+    from explorer.demos.activations import DEFAULT_CURVES, activation_artifacts
 
     render.check_scale(args.scale)
-    shown = activation_artifacts(args.x_min, args.x_max, args.beta, args.derivative, style=args.style)
+    functions = tuple(name.strip() for name in args.functions.split(",")) if args.functions else DEFAULT_CURVES
+    shown = activation_artifacts(args.x_min, args.x_max, args.beta, args.derivative, functions, style=args.style)
     settings = f"x from {args.x_min:g} to {args.x_max:g}, beta {args.beta:g}" + (", derivatives" if args.derivative else "")
     return export_view(shown.exports(), args, None, _page_deck(args, "Activation functions", settings))
 
@@ -234,6 +235,9 @@ def _add_page_parsers(subparsers: argparse._SubParsersAction) -> None:
     activations.add_argument("--x-max", dest="x_max", type=float, default=6.0)
     activations.add_argument("--beta", type=float, default=1.0, help="swish's beta (default 1)")
     activations.add_argument("--derivative", action="store_true", help="draw derivatives instead of values")
+    activations.add_argument("--functions", default=None,
+                             help="comma-separated curves of the first chart, from relu, relu6, sigmoid, hsigmoid, swish, "
+                                  "hswish, gelu, mish (default relu,relu6,swish,hswish)")
     activations.set_defaults(func=run_export_activations)
     se = subparsers.add_parser("se-weights", help="every chart and table of the SE channel weights page")
     add_block_options(se)

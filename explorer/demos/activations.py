@@ -39,6 +39,13 @@ ACTIVATION_CURVES: dict[str, Activation] = {name: REGISTRY[name] for name in DRA
 
 APPROXIMATIONS: tuple[tuple[str, str], ...] = (("swish", "hswish"), ("sigmoid", "hsigmoid"))
 
+DEFAULT_CURVES: tuple[str, ...] = ("relu", "relu6", "swish", "hswish")
+"""The curves drawn unless others are chosen: the activations of MobileNetV1, V2, EfficientNet and V3 (the
+sigmoid gates and their hard versions have a chart of their own). Eight curves at once are a tangle."""
+
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "2px,6px", "12px,4px,2px,4px")
+"""One dash pattern per curve, so that curves which coincide (ReLU and ReLU6 below x = 6) stay told apart."""
+
 
 def _check_range(x_min: float, x_max: float) -> None:
     if not -MAX_RANGE <= x_min < x_max <= MAX_RANGE:
@@ -176,11 +183,22 @@ def error_table(errors: tuple[ApproximationError, ...]) -> pd.DataFrame:
 
 
 def curves_figure(frame: pd.DataFrame, style: str, derivative: bool = False, beta: float = 1.0) -> go.Figure:
-    """Every activation column of ``frame`` (from :func:`curves`) as a line."""
+    """Every activation column of ``frame`` (from :func:`curves`) as a line, each with its own colour and dash.
+
+    Where two curves coincide they overlap, so each has its own dash pattern (the later one, drawn on top, is
+    dashed over the earlier one) and one that equals an earlier curve over the whole range says so in the legend:
+    on [-6, 6] ReLU6 is ReLU, ``ReLU6 (= ReLU on this range)``.
+    """
     fig = go.Figure()
-    for index, name in enumerate(c for c in frame.columns if c != "x"):
+    names = [c for c in frame.columns if c != "x"]
+    for index, name in enumerate(names):
         label = ACTIVATION_CURVES[name].label + (f" β={beta:g}" if name == "swish" else "")
-        fig.add_trace(go.Scatter(x=frame["x"], y=frame[name], mode="lines", name=label, line={"color": color(style, index)}))
+        same = next((ACTIVATION_CURVES[other].label for other in names[:index]
+                     if np.allclose(frame[name], frame[other], rtol=0.0, atol=1e-9)), None)
+        if same is not None:
+            label += f" (= {same} on this range)"
+        fig.add_trace(go.Scatter(x=frame["x"], y=frame[name], mode="lines", name=label,
+                                 line={"color": color(style, index), "dash": DASHES[index % len(DASHES)]}))
     what = "derivative f′(x) (autograd)" if derivative else "f(x)"
     fig.update_xaxes(title_text="x")
     fig.update_yaxes(title_text=what)
@@ -226,9 +244,10 @@ class ActivationArtifacts(PageArtifacts):
 
 def activation_artifacts(
     x_min: float = -6.0, x_max: float = 6.0, beta: float = 1.0, derivative: bool = False,
-    functions: tuple[str, ...] = tuple(ACTIVATION_CURVES), style: str = "screen",
+    functions: tuple[str, ...] = DEFAULT_CURVES, style: str = "screen",
 ) -> ActivationArtifacts:
-    """Everything the "Activation functions" page shows."""
+    """Everything the "Activation functions" page shows; ``functions`` are the curves of the first chart
+    (and the columns of the values table)."""
     frame = curves(x_min, x_max, beta, derivative, tuple(functions))
     errors = approximation_errors(x_min, x_max, beta)
     return ActivationArtifacts(

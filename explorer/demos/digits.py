@@ -34,8 +34,9 @@ from torch import nn
 from explorer.analysis.torch_settings import exclusive_torch_settings
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.demos.se import se_excitations
-from explorer.figures.style import apply_style, color
+from explorer.figures.style import IMAGE_AXIS, apply_style, color, get_style
 from explorer.files import write_atomic
+from explorer.formatting import layer_label
 from explorer.models.blocks import InvertedBottleneck
 from explorer.models.layers import ConvNormAct
 from explorer.models.specs import block_spec
@@ -346,10 +347,10 @@ def se_statistics(model: DigitsNet, data: DigitsData) -> tuple[pd.DataFrame, Ord
     for depth, (name, layer) in enumerate(gates.items(), start=1):
         means[name] = np.stack([layer[data.test_y == k].mean(0).numpy() for k in range(10)])
         rows.append({
-            "SE layer": name, "depth": depth, "channels": layer.shape[1],
+            "SE layer": layer_label(name), "depth": depth, "channels": layer.shape[1],
             "class specificity η²": class_specificity(layer, data.test_y),
             "std of class means": float(means[name].std(0).mean()),
-            "mean gate": float(layer.mean()), "std of gates (all channels)": float(layer.std()),
+            "mean gate": float(layer.mean()), "std of gates (all channels)": float(layer.std()), "layer": name,
         })
     return pd.DataFrame(rows), means
 
@@ -363,12 +364,12 @@ def heatmap_figure(name: str, means: np.ndarray, style: str, centred: bool = Fal
     z = means - means.mean(0, keepdims=True) if centred else means
     limit = float(np.abs(z).max()) or 1.0
     scale = {"colorscale": "RdBu_r", "zmin": -limit, "zmax": limit} if centred else {"colorscale": "Viridis"}
-    fig = go.Figure(go.Heatmap(z=z, x=[str(c) for c in range(means.shape[1])], y=[str(k) for k in range(10)],
+    fig = go.Figure(go.Heatmap(z=z, x=list(range(means.shape[1])), y=[str(k) for k in range(10)],
                                colorbar={"title": "gate − channel mean" if centred else "mean gate"}, **scale))
-    fig.update_xaxes(title_text="channel", type="category", showticklabels=means.shape[1] <= 48)
+    fig.update_xaxes(title_text="channel")
     fig.update_yaxes(title_text="digit class", type="category")
     what = "class mean − channel mean" if centred else "mean excitation per class"
-    return apply_style(fig, style, f"{name}: {what} ({means.shape[1]} channels)")
+    return apply_style(fig, style, f"{layer_label(name)}: {what} ({means.shape[1]} channels)")
 
 
 def specificity_figure(table: pd.DataFrame, style: str) -> go.Figure:
@@ -456,8 +457,8 @@ def held_out_example(label: int) -> np.ndarray:
 
 def _digit_figure(digit: np.ndarray, style: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=np.asarray(digit)[::-1], colorscale="Greys", zmin=0, zmax=1, showscale=False))
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False, scaleanchor="x")
+    fig.update_xaxes(**IMAGE_AXIS)
+    fig.update_yaxes(**IMAGE_AXIS, scaleanchor="x")
     return apply_style(fig, style, "Input (8 x 8)")
 
 
@@ -470,16 +471,29 @@ def _probability_figure(probabilities: np.ndarray, style: str) -> go.Figure:
 
 
 def _gates_figure(gates: OrderedDict[str, torch.Tensor], reference: OrderedDict[str, torch.Tensor], style: str) -> go.Figure:
-    fig = make_subplots(rows=len(gates), cols=1, subplot_titles=list(gates), vertical_spacing=0.06)
-    for row, (name, value) in enumerate(gates.items(), start=1):
+    """Each SE layer's gates for this digit (bars) and their held-out mean (line), two layers a row.
+
+    Two columns keep the chart within the export layout's height (a taller chart would be shrunk, text and
+    all, onto the slide) and leave each panel room for its name and its channel numbers.
+    """
+    columns = 1 if len(gates) == 1 else 2
+    rows = -(-len(gates) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[layer_label(name) for name in gates],
+                        vertical_spacing=0.5 / rows, horizontal_spacing=0.06)
+    for index, (name, value) in enumerate(gates.items()):
+        row, col = index // columns + 1, index % columns + 1
         channels = list(range(value.shape[1]))
         fig.add_trace(go.Bar(x=channels, y=value[0].numpy(), marker_color=color(style, 0), name="this digit",
-                             showlegend=row == 1), row=row, col=1)
+                             showlegend=index == 0), row=row, col=col)
         fig.add_trace(go.Scatter(x=channels, y=reference[name].mean(0).numpy(), mode="lines", name="held-out mean",
-                                 line={"color": color(style, 3)}, showlegend=row == 1), row=row, col=1)
-        fig.update_yaxes(range=[0, 1], row=row, col=1)
-    fig = apply_style(fig, style, "SE gates for this digit, per layer")
-    fig.update_layout(height=220 * len(gates))
+                                 line={"color": color(style, 3)}, showlegend=index == 0), row=row, col=col)
+        fig.update_yaxes(range=[0, 1], row=row, col=col)
+    chosen = get_style(style)
+    fig = apply_style(fig, style, "SE gates for this digit, per layer (x: channel)")
+    fig.update_annotations(font_size=max(chosen.min_text, chosen.font_size - 4))
+    fig.update_layout(height=min(720, max(chosen.height, 160 + 180 * rows)))
+    if columns * rows > len(gates):  # the legend takes the empty last cell
+        fig.update_layout(legend={"x": 0.76, "xanchor": "center", "y": 0.5 / rows, "yanchor": "middle"})
     return fig
 
 

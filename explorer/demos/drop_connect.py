@@ -26,7 +26,7 @@ from torch import nn
 
 from explorer.analysis.torch_settings import seeded
 from explorer.artifacts.base import PageArtifacts, value_field
-from explorer.figures.style import apply_style, color
+from explorer.figures.style import IMAGE_AXIS, apply_style, color
 from explorer.models.blocks import build_block
 from explorer.models.networks.tables import NETWORK_NAMES, block_specs, network_spec, network_table
 from explorer.models.specs import block_spec
@@ -196,8 +196,8 @@ def maps_figure(demo: DropDemo, style: str, channel: int = 0) -> go.Figure:
     for col, (title, panel) in enumerate(panels, start=1):
         fig.add_trace(go.Heatmap(z=panel.numpy()[::-1], zmin=-limit, zmax=limit, colorscale="RdBu_r", showscale=col == 1,
                                  name=title), row=1, col=col)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False)
+    fig.update_xaxes(**IMAGE_AXIS)
+    fig.update_yaxes(**IMAGE_AXIS)
     return apply_style(fig, style, f"Residual branch of sample {sample}, channel {channel}: eval, drop connect, dropout")
 
 

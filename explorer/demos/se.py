@@ -32,7 +32,8 @@ from torch import nn
 from explorer.analysis.costs import count_costs
 from explorer.analysis.torch_settings import seeded
 from explorer.artifacts.base import PageArtifacts, value_field
-from explorer.figures.style import apply_style, color, get_style
+from explorer.figures.style import IMAGE_AXIS, apply_style, color, get_style
+from explorer.models.activations import REGISTRY
 from explorer.models.blocks import build_block, squeeze_channels
 from explorer.models.layers import SqueezeExcite
 from explorer.models.specs import BlockSpec
@@ -248,19 +249,26 @@ def probe_block(spec: BlockSpec, rgb: np.ndarray, seed: int = 0) -> SEProbe:
 
 
 def excitation_bar_figure(probe: SEProbe, style: str, order: str = "channel") -> go.Figure:
-    """One bar per channel: its gate value, in channel order or sorted (largest first)."""
+    """One bar per channel: its gate value, in channel order or sorted (largest first).
+
+    The channel axis is numbered (channel index, or rank when sorted, the channel in the hover); the mean
+    gate is a dashed line named in the legend, so no label sits on the bars.
+    """
     if order not in ("channel", "sorted"):
         raise ValueError(f"order: must be 'channel' or 'sorted', got {order!r}.")
     gates = probe.excitation
     channels = np.argsort(-gates, kind="stable") if order == "sorted" else np.arange(len(gates))
-    labels = [str(c) for c in channels]
-    fig = go.Figure(go.Bar(x=labels, y=gates[channels], marker_color=color(style, 0), name="excitation",
-                           hovertemplate="channel %{x}: %{y:.4f}<extra></extra>"))
-    fig.add_hline(y=float(gates.mean()), line_dash="dash", line_color=color(style, 3),
-                  annotation_text=f"mean {gates.mean():.3f}")
-    fig.update_xaxes(title_text="channel" + (" (sorted by excitation)" if order == "sorted" else ""),
-                     type="category", showticklabels=len(gates) <= 64)
-    fig.update_yaxes(title_text=f"gate ({probe.spec.gate})", range=[0, 1])
+    positions = np.arange(1, len(gates) + 1) if order == "sorted" else channels
+    mean = float(gates.mean())
+    fig = go.Figure(go.Bar(x=positions, y=gates[channels], marker_color=color(style, 0), name="gate of each channel",
+                           customdata=channels, hovertemplate="channel %{customdata}: %{y:.4f}<extra></extra>"))
+    span = [float(positions[0]) - 0.5, float(positions[-1]) + 0.5]
+    fig.add_trace(go.Scatter(x=span, y=[mean, mean], mode="lines", name=f"mean {mean:.3f}", hoverinfo="skip",
+                             line={"dash": "dash", "color": color(style, 3)}))
+    fig.update_xaxes(title_text="rank (1 = most excited; channel in the hover)" if order == "sorted" else "channel",
+                     range=span)
+    fig.update_yaxes(title_text=f"gate ({REGISTRY[probe.spec.gate].label})", range=[0, 1])
+    fig.update_layout(bargap=0.1)
     return apply_style(fig, style, f"SE excitation of {len(gates)} channels")
 
 
@@ -283,31 +291,41 @@ def extreme_channels(excitation: np.ndarray, count: int) -> tuple[list[int], lis
 def feature_map_figure(probe: SEProbe, style: str, count: int = 3) -> go.Figure:
     """Before (top) and after (bottom) scaling, for the most and least excited channels.
 
-    Each channel's two maps share one colour scale, so the scaling shows as fading.
+    Each channel's two maps are divided by the largest |value| of its map before scaling, so they share
+    one colour bar from -1 to 1 and the scaling shows as fading: after SE a channel reaches at most its gate.
     """
     most, least = extreme_channels(probe.excitation, count)
     channels = most + least
-    titles = [f"{'most' if c in most else 'least'} #{c}: s={probe.excitation[c]:.3f}" for c in channels]
-    fig = make_subplots(rows=2, cols=len(channels), subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.08)
+    titles = [f"#{c}<br>{probe.excitation[c]:.2f}" for c in channels]
+    fig = make_subplots(rows=2, cols=len(channels), subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.06)
     for col, channel in enumerate(channels, start=1):
         limit = float(np.abs(probe.before[channel]).max()) or 1.0
         for row, maps in ((1, probe.before), (2, probe.after)):
-            fig.add_trace(go.Heatmap(z=maps[channel][::-1], zmin=-limit, zmax=limit, colorscale="RdBu_r",
-                                     showscale=False, name=f"channel {channel}"), row=row, col=col)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False, scaleanchor="x")
-    fig.update_yaxes(title_text="before scale", row=1, col=1)
-    fig.update_yaxes(title_text="after scale", row=2, col=1)
-    fig = apply_style(fig, style, "Feature maps before and after SE scaling")
-    fig.update_annotations(font_size=max(10, get_style(style).font_size - 4))
-    return fig
+            fig.add_trace(go.Heatmap(z=maps[channel][::-1] / limit, zmin=-1, zmax=1, colorscale="RdBu_r",
+                                     name=f"channel {channel}", showscale=col == 1 and row == 1,
+                                     colorbar={"title": {"text": "÷ max |before|"}},
+                                     hovertemplate=f"channel {channel}: " + "%{z:.3f}<extra></extra>"), row=row, col=col)
+    fig.update_xaxes(**IMAGE_AXIS)
+    fig.update_yaxes(**IMAGE_AXIS)
+    fig.update_yaxes(scaleanchor="x")
+    fig.update_yaxes(title_text="before SE", row=1, col=1)
+    fig.update_yaxes(title_text="after SE", row=2, col=1)
+    chosen = get_style(style)
+    fig = apply_style(fig, style, "Feature maps before and after SE scaling (above each: channel, gate)")
+    fig.update_annotations(font_size=max(chosen.min_text, chosen.font_size - 4))
+    groups = [{"text": text, "x": x, "xanchor": anchor, "y": 0.0, "xref": "paper", "yref": "paper", "yanchor": "top",
+               "yshift": -6, "showarrow": False, "font": {"size": max(chosen.min_text, chosen.font_size - 4)}}
+              for text, x, anchor in ((f"the {len(most)} most excited", 0.0, "left"),
+                                      (f"the {len(least)} least excited", 1.0, "right"))]
+    return fig.update_layout(annotations=[*fig.layout.annotations, *groups],
+                             margin={"t": 80 + 2 * chosen.font_size, "b": 30 + 2 * chosen.font_size})
 
 
 def input_figure(probe: SEProbe, style: str) -> go.Figure:
     """The square RGB crop that went into the block (before the fixed stem)."""
     fig = go.Figure(go.Image(z=probe.image))
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False)
+    fig.update_xaxes(**IMAGE_AXIS)
+    fig.update_yaxes(**IMAGE_AXIS)
     return apply_style(fig, style, f"Input, {probe.spec.size} x {probe.spec.size}")
 
 
@@ -348,7 +366,7 @@ def summary_table(probe: SEProbe) -> pd.DataFrame:
         "block": probe.spec.info.label,
         "SE channels": gates.channels,
         "squeeze channels": squeeze_channels(probe.spec),
-        "gate": probe.spec.gate,
+        "gate": REGISTRY[probe.spec.gate].label,
         "map size": f"{probe.before.shape[1]} x {probe.before.shape[2]}",
         "min excitation": f"{gates.minimum:.4f}",
         "mean excitation": f"{gates.mean:.4f}",

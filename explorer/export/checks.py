@@ -18,6 +18,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 NARROW = set("il.,:;|!'`1 ()[]/tfjrI")
 WIDE = set("MWmw%@")
 TOLERANCE = 2.0  # pixels of overlap that no reader notices (anti-aliased edges, estimate error)
+EXPORT_HEIGHT = 720.0  # the export layout's height (1080 pixels / 1.5): a taller figure is drawn smaller to fit
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,16 @@ def text_boxes(svg: str | bytes) -> tuple[list[TextBox], tuple[float, float]]:
 
 def text_problems(svg: str | bytes, min_font: float = 10.0) -> list[str]:
     """Human-readable problems: text that overlaps other text, leaves the canvas, is shrunk below
-    ``min_font`` pixels (plotly shrinks labels to fit inside short bars) or is turned inside a bar."""
+    ``min_font`` pixels (plotly shrinks labels to fit inside short bars) or is turned inside a bar.
+
+    A figure taller than the export layout is drawn smaller to fit the picture (:func:`explorer.export.render.
+    figure_to_bytes`), and so is its text: sizes are compared as drawn, ``EXPORT_HEIGHT / height`` of their own.
+    """
     boxes, (width, height) = text_boxes(svg)
-    problems = [f"too small: {box.text!r} ({box.kind}) at {box.font_size:.1f} px" for box in boxes if box.font_size < min_font]
+    drawn = min(1.0, EXPORT_HEIGHT / height) if height else 1.0
+    problems = [f"too small: {box.text!r} ({box.kind}) at {box.font_size * drawn:.1f} px"
+                + (f" (drawn at {drawn:.2f} of its {box.font_size:g} px)" if drawn < 1 else "")
+                for box in boxes if box.font_size * drawn < min_font]
     problems += [f"rotated: {box.text!r} ({box.kind})" for box in boxes if "bartext" in box.kind and box.angle]
     problems += [
         f"clipped: {box.text!r} ({box.kind}) reaches {box.left:.0f}..{box.right:.0f} x {box.top:.0f}..{box.bottom:.0f}"

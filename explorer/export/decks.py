@@ -94,6 +94,8 @@ def _table_slide(deck, frame: pd.DataFrame, name: str, info: DeckInfo) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[6])
     _title(slide, name.replace("_", " "))
     informative = [c for c in frame.columns if not (frame[c].isna() | frame[c].astype(str).isin(["0", "", "-"])).all()]
+    if "name" in informative and "layer" in informative:  # people read the slide: a layer's name, not its path
+        informative.remove("layer")  # (the CSV keeps both)
     shown = frame[informative[:TABLE_COLUMNS]].head(TABLE_ROWS)
     rows, columns = len(shown) + 1, len(shown.columns)
     table = slide.shapes.add_table(rows, columns, Inches(0.5), Inches(1.1), Inches(12.3), Inches(0.37 * rows)).table

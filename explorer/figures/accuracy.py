@@ -9,11 +9,11 @@ https://arxiv.org/abs/1801.04381, https://arxiv.org/abs/1905.02244), EfficientNe
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.figures.labels import Canvas, line_boxes, padded_range, plot_canvas, point_labels
 from explorer.figures.style import apply_style, color, get_style, require_columns
 from explorer.formatting import short_count
 
@@ -35,7 +35,11 @@ def pareto_mask(cost: pd.Series, top1: pd.Series) -> pd.Series:
     return mask
 
 
-def _panel(fig: go.Figure, frame: pd.DataFrame, column: str, panel: int, style: str) -> None:
+def _panel(fig: go.Figure, frame: pd.DataFrame, column: str, panel: int, style: str, canvas: Canvas,
+           current: dict) -> list[dict]:
+    """Draw one panel's points and Pareto front; return the front's labels, placed clear of every point
+    (the current network's star too), the front's line and each other (:mod:`explorer.figures.labels`)."""
+    chosen = get_style(style)
     shown = frame.dropna(subset=[column])
     for index, (family, members) in enumerate(frame.groupby("family", sort=False)):
         members = members.dropna(subset=[column])
@@ -47,15 +51,22 @@ def _panel(fig: go.Figure, frame: pd.DataFrame, column: str, panel: int, style: 
             row=1, col=panel,
         )
     front = shown[pareto_mask(shown[column], shown["top1"])].sort_values(column)
-    logs = np.log10(front[column].astype(float))
-    # labels in the left third of the front read to the right of their point, the others to the left
-    left_third = logs < logs.min() + (logs.max() - logs.min()) / 3 if len(front) else logs
     fig.add_scatter(
-        x=front[column], y=front["top1"], mode="lines+text", line={"shape": "hv", "dash": "dot", "color": "#222"},
-        text=front["member"], textposition=["top right" if left else "top left" for left in left_third],
-        textfont={"size": get_style(style).font_size - 4},
+        x=front[column], y=front["top1"], mode="lines", line={"shape": "hv", "dash": "dot", "color": "#222"},
         name="Pareto front", legendgroup="front", showlegend=panel == 1, hoverinfo="skip", row=1, col=panel,
     )
+    xs, ys = list(front[column].astype(float)), list(front["top1"].astype(float))
+    steps = [[(x0, y0), (x1, y0), (x1, y1)] for x0, y0, x1, y1 in zip(xs, ys, xs[1:], ys[1:], strict=False)]
+    marker = chosen.marker_size
+    others = [canvas.to_pixels(x, y) for x, y in zip(shown[column], shown["top1"], strict=True)]
+    taken = [(px - marker / 2, py - marker / 2, px + marker / 2, py + marker / 2) for px, py in others]
+    if current.get("top1") is not None and current.get(column) is not None and not pd.isna(current[column]):
+        px, py = canvas.to_pixels(float(current[column]), float(current["top1"]))
+        taken.append((px - marker, py - marker, px + marker, py + marker))  # the star is twice a marker
+    taken += line_boxes(canvas, steps, chosen.line_width * 2, samples=6)
+    axes = ("x", "y") if panel == 1 else (f"x{panel}", f"y{panel}")
+    return point_labels(list(zip(xs, ys, strict=True)), list(front["member"]), canvas,
+                        max(chosen.font_size - 4, chosen.min_text), marker, taken, axes)
 
 
 def _current(fig: go.Figure, current: dict, panel: int, column: str, style: str, span: tuple[float, float]) -> None:
@@ -90,14 +101,19 @@ def accuracy_figure(frame: pd.DataFrame, current: dict, style: str) -> go.Figure
     measured = frame["latency ms"].notna().any()
     axes = COST_AXES if measured else COST_AXES[:2]
     fig = make_subplots(rows=1, cols=len(axes), shared_yaxes=True, horizontal_spacing=0.04)
+    chosen = get_style(style)
+    top1 = padded_range(list(frame["top1"].dropna()), 0.08, False)
+    labels = []
     for panel, (column, title) in enumerate(axes, start=1):
-        _panel(fig, frame, column, panel, style)
-        _current(fig, current, panel, column, style, (float(frame["top1"].min()), float(frame["top1"].max())))
         costs = frame[column].dropna()
-        if not costs.empty:  # half a decade of room on the left for the first label, a bit on the right
-            span = [float(np.log10(costs.min())) - 0.5, float(np.log10(costs.max())) + 0.15]
-            fig.update_xaxes(range=span, row=1, col=panel)
-        fig.update_xaxes(type="log", title=title, row=1, col=panel)
+        span = padded_range(list(costs), 0.2, True) if not costs.empty else (0.0, 1.0)
+        # the plot is as tall as an unstretched figure: the extra 80 pixels hold the legend below it
+        canvas = plot_canvas(chosen.font_size, chosen.height, span, top1, True, False, share=1 / len(axes))
+        labels += _panel(fig, frame, column, panel, style, canvas, current)
+        _current(fig, current, panel, column, style, (float(frame["top1"].min()), float(frame["top1"].max())))
+        fig.update_xaxes(range=list(span), type="log", title=title, row=1, col=panel)
+    fig.update_yaxes(range=list(top1))
+    fig.update_layout(annotations=labels)
     fig.update_yaxes(title="ImageNet top-1, % (papers' tables)", row=1, col=1)
     fig.update_layout(legend={"orientation": "h", "y": -0.25})
     title = "Accuracy against cost" + ("" if measured else " (measure latency for the third panel)")

@@ -147,7 +147,7 @@ def block_diagram_figure(
     units: Sequence[DiagramUnit], input_shape: str, title: str, style: str = "screen",
     residual: bool = False, unit: str = "MACs",
 ) -> go.Figure:
-    """The block as a vertical stack of boxes, each with its output shape and cost.
+    """The block as a vertical stack of boxes, each saying what it does, then its output shape and cost.
 
     A box's fill deepens with its share of the block's MACs; a residual shortcut is drawn as an
     arc from the input to the last box.
@@ -164,7 +164,7 @@ def block_diagram_figure(
         shapes.append({"type": "rect", "x0": 0, "x1": 10, "y0": top - 1.1, "y1": top, "fillcolor": fill,
                        "line": {"color": "#444", "width": 1.5}, "layer": "below"})
         cost = "" if box.name == "input" else (
-            f"<br>{short_count(box.params)} params · {short_count(box.macs * factor)} {unit} ({100 * box.share:.1f}%)")
+            f" · {short_count(box.params)} params · {short_count(box.macs * factor)} {unit} ({100 * box.share:.1f}%)")
         annotations.append({"x": 5, "y": top - 0.55, "showarrow": False, "font": {"size": chosen.font_size},
                             "text": f"<b>{box.description}</b><br>{box.output_shape}{cost}"})
         if index:
@@ -176,8 +176,9 @@ def block_diagram_figure(
                        "line": {"color": color(style, 3), "width": 2, "dash": "dot"}})
         annotations.append({"x": 11.9, "y": bottom / 2, "text": "shortcut", "showarrow": False, "textangle": 90,
                             "font": {"color": color(style, 3)}})
-    # three text lines must fit in a box of 1.1 data units: size the figure from the font
-    unit_px = (3 * 1.45 * chosen.font_size + 18) / 1.1
+    # two text lines (what the box does; its output shape and cost) must fit in a box of 1.1 data units:
+    # size the figure from the font (a taller figure is drawn smaller on an exported slide)
+    unit_px = (2 * 1.45 * chosen.font_size + 18) / 1.1
     height = int((bottom - 0.55 - 0.2) * -unit_px) + 150
     layout = {
         "shapes": shapes, "annotations": annotations, "showlegend": False,

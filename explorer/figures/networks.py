@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 from explorer.figures.labels import (
     CHAR_WIDTH,
     LINE_HEIGHT,
+    MARGINS_HEIGHT,
+    PLOT_WIDTH,
     Canvas,
     label_annotations,
     line_boxes,
@@ -55,7 +57,7 @@ def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: i
     """
     chosen = get_style(style)
     canvas = Canvas(
-        FAMILY_PLOT_WIDTH, chosen.height - 170,
+        PLOT_WIDTH, chosen.height - MARGINS_HEIGHT,
         padded_log_range([*family["params"], params], 0.3), padded_log_range([*family["MACs"], macs], 0.15),
     )
     points = [(params, macs), *zip(family["params"], family["MACs"], strict=True)]

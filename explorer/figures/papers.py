@@ -12,8 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.figures.labels import wrapped
 from explorer.figures.style import apply_style, color, get_style, require_columns
-from explorer.formatting import short_count
+from explorer.formatting import layer_label, short_count
 
 METHOD_LABELS = {"projection": "T⁺ projection (the paper's Fig. 1)", "readout": "best linear read-out"}
 
@@ -26,7 +27,7 @@ def spiral_figure(points: np.ndarray, reconstructions: dict[str, np.ndarray], n:
     if points.ndim != 2 or points.shape[0] != 2:
         raise ValueError(f"points: must have shape (2, N), got {points.shape}.")
     panels = {"input spiral (2-D)": points, **reconstructions}
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.05)
+    fig = make_subplots(rows=1, cols=len(panels), horizontal_spacing=0.05)
     position = np.linspace(0.0, 1.0, points.shape[1])
     limit = 1.15 * float(np.abs(points).max())
     for col, estimate in enumerate(panels.values(), start=1):
@@ -35,11 +36,10 @@ def spiral_figure(points: np.ndarray, reconstructions: dict[str, np.ndarray], n:
             marker={"color": position, "colorscale": "Viridis", "size": max(4, get_style(style).marker_size // 2)},
             hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>",
         )
-        fig.update_xaxes(range=[-limit, limit], row=1, col=col, constrain="domain")
+        # each panel is named under it, on two short lines: a name above a third of the width would not fit
+        fig.update_xaxes(range=[-limit, limit], row=1, col=col, constrain="domain", title=wrapped(list(panels)[col - 1], 24))
         fig.update_yaxes(range=[-limit, limit], row=1, col=col, scaleanchor=f"x{col if col > 1 else ''}")
-    styled = apply_style(fig, style, f"ReLU(T x) with T random, n = {n}, projected back to 2-D")
-    styled.update_annotations(font={"size": get_style(style).font_size})
-    return styled
+    return apply_style(fig, style, f"ReLU(T x) with T random, n = {n}, projected back to 2-D")
 
 
 def error_curve_figure(curves: pd.DataFrame, n: int, style: str) -> go.Figure:
@@ -83,8 +83,9 @@ def kernel_norm_figure(norms: pd.DataFrame, threshold: float, style: str) -> go.
     require_columns(norms, ["network", "layer", "norm"], "norms")
     fig = go.Figure()
     for index, (network, rows) in enumerate(norms.groupby("network", sort=False)):
-        fig.add_box(x=rows["layer"], y=rows["norm"], name=network, marker_color=color(style, index),
-                    boxpoints="outliers", hovertemplate="%{x}: norm %{y:.4f}<extra>" + network + "</extra>")
+        fig.add_box(x=[layer_label(layer) for layer in rows["layer"]], y=rows["norm"], name=network,
+                    marker_color=color(style, index), boxpoints="outliers",
+                    hovertemplate="%{x}: norm %{y:.4f}<extra>" + network + "</extra>")
     fig.add_hline(y=threshold, line_dash="dash", line_color="#D62728")
     # annotations on a log axis take log10 positions (shapes take data values)
     fig.add_annotation(x=1, xref="paper", xanchor="right", y=float(np.log10(threshold)), yanchor="bottom",
@@ -107,7 +108,7 @@ def last_stage_figure(comparison: pd.DataFrame, style: str) -> go.Figure:
     for col, (column, _) in enumerate(quantities, start=1):
         fig.add_bar(
             x=comparison["design"], y=comparison[column], marker_color=[color(style, i) for i in range(len(comparison))],
-            text=[f"{value:.1f}" if column.endswith("ms") else short_count(value, ".3g") for value in comparison[column]],
+            text=[f"{value:.1f}" if column.endswith(" ms") else short_count(value, ".3g") for value in comparison[column]],
             textposition="outside", showlegend=False,
             row=1, col=col, hovertemplate="%{x}: %{y:,}<extra>" + column + "</extra>",
         )
@@ -118,20 +119,22 @@ def last_stage_figure(comparison: pd.DataFrame, style: str) -> go.Figure:
 
 
 def activation_speed_figure(timings: pd.DataFrame, style: str) -> go.Figure:
-    """Measured ns per element (median bars, whiskers to the quartiles) next to the engine's ops per element."""
+    """Measured ns per element (median bars, whiskers to the quartiles) next to the engine's ops per element,
+    one row per activation (horizontal bars, so every name reads level)."""
     require_columns(timings, ["activation", "ns per element", "q1 ns", "q3 ns", "ops per element"], "timings")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["measured here: ns per element (median, IQR)",
-                                                         "cost engine: ops per element"])
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=["measured here: ns per element (median, IQR)", "cost engine: ops per element"])
     colors = [color(style, i) for i in range(len(timings))]
-    fig.add_bar(x=timings["activation"], y=timings["ns per element"], marker_color=colors, showlegend=False,
-                error_y={"type": "data", "symmetric": False, "array": timings["q3 ns"] - timings["ns per element"],
+    fig.add_bar(y=timings["activation"], x=timings["ns per element"], orientation="h", marker_color=colors, showlegend=False,
+                error_x={"type": "data", "symmetric": False, "array": timings["q3 ns"] - timings["ns per element"],
                          "arrayminus": timings["ns per element"] - timings["q1 ns"], "color": "#444"}, row=1, col=1,
-                hovertemplate="%{x}: %{y:.3f} ns per element<extra></extra>")
-    fig.add_bar(x=timings["activation"], y=timings["ops per element"], marker_color=colors, showlegend=False,
+                hovertemplate="%{y}: %{x:.3f} ns per element<extra></extra>")
+    fig.add_bar(y=timings["activation"], x=timings["ops per element"], orientation="h", marker_color=colors, showlegend=False,
                 text=timings["ops per element"], textposition="outside", row=1, col=2,
-                hovertemplate="%{x}: %{y} ops per element<extra></extra>")
-    fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.2 * float(timings["ops per element"].max())], row=1, col=2)
+                hovertemplate="%{y}: %{x} ops per element<extra></extra>")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(rangemode="tozero", title="ns per element", row=1, col=1)
+    fig.update_xaxes(range=[0, 1.25 * float(timings["ops per element"].max())], title="ops per element", row=1, col=2)
     styled = apply_style(fig, style, "Activation cost: measured time against counted ops")
     styled.update_annotations(font={"size": get_style(style).font_size})
     return styled

@@ -42,6 +42,11 @@ STYLES: dict[str, FigureStyle] = {
 }
 
 
+IMAGE_AXIS: dict = {"showticklabels": False, "ticks": "", "showline": False, "showgrid": False, "zeroline": False,
+                    "title": {"text": ""}}
+"""Axis settings of an image or feature-map panel: no numbers, no tick marks, no frame (the pixels are the content)."""
+
+
 def get_style(style: str | FigureStyle) -> FigureStyle:
     """Resolve a style name (``screen`` or ``slide``) to a :class:`FigureStyle`."""
     if isinstance(style, FigureStyle):

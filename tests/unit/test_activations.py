@@ -72,8 +72,18 @@ def test_artifacts_are_ordered_figures_and_tables():
         "approximation_errors", "activation_costs", "activation_values",
     ]
     assert isinstance(shown.activation_curves, go.Figure)
-    assert len(shown.activation_curves.data) == len(ACTIVATION_CURVES)
+    assert [trace.name for trace in shown.activation_curves.data] == ["ReLU", "ReLU6 (= ReLU on this range)",
+                                                                       "swish / SiLU β=1.5", "h-swish"]
     assert shown.activation_values["x"].iloc[0] == -5
+    every = activation_artifacts(-8, 8, functions=tuple(ACTIVATION_CURVES)).activation_curves.data
+    assert len(every) == len(ACTIVATION_CURVES) and len({trace.line.dash for trace in every}) == len(every)
+    assert every[1].name == "ReLU6"  # beyond x = 6 it clamps: no longer the same curve
+
+
+def test_derivatives_of_coincident_curves_are_marked_too():
+    # ReLU' and ReLU6' are both the unit step on [-5, 5]
+    names = [trace.name for trace in activation_artifacts(-5, 5, derivative=True).activation_curves.data]
+    assert names[1] == "ReLU6 (= ReLU on this range)"
 
 
 @pytest.mark.parametrize(

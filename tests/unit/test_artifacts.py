@@ -193,7 +193,7 @@ def test_digits_export_names():
     assert list(shown.exports()) == ["digits_accuracy", "digits_se_specificity", "digits_se_layers",
                                      *(f"digits_heatmap_blocks_{i}_se" for i in range(5))]
     assert (shown.held_out.n_test, shown.held_out.correct) == (360, metadata["correct"])
-    assert shown.trend.first_layer == "blocks.0.se" and shown.trend.last_layer == "blocks.4.se"
+    assert shown.trend.first_layer == "block 1 · SE" and shown.trend.last_layer == "block 5 · SE"
     assert list(prediction_artifacts(model, held_out_example(3)).exports()) == ["digit_input", "digit_probabilities",
                                                                                  "digit_se_gates"]
 

@@ -98,7 +98,8 @@ def test_se_statistics_and_figures(shipped):
     model, _ = shipped
     shown = digits_artifacts(model)
     layers = shown.se_layers
-    assert layers["SE layer"].tolist() == [f"blocks.{i}.se" for i in range(5)]
+    assert layers["SE layer"].tolist() == [f"block {i + 1} · SE" for i in range(5)]
+    assert layers["layer"].tolist() == [f"blocks.{i}.se" for i in range(5)]  # the machine id stays in the CSV
     assert layers["channels"].tolist() == [16, 64, 96, 96, 160]
     assert ((layers["class specificity η²"] >= 0) & (layers["class specificity η²"] <= 1)).all()
     assert shown.heatmaps["blocks.4.se"].data[0].z.shape == (10, 160)

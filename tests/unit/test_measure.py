@@ -260,7 +260,8 @@ def test_latency_vs_macs_figure_has_quartile_bars():
 def test_memory_figure_in_kib_and_bad_input():
     frame = memory_report(nn.Conv2d(3, 4, 1, bias=False), (3, 5, 5)).to_frame()
     fig = memory_figure(frame, "layer", "live bytes", "screen")
-    assert list(fig.data[0].y) == [700 / 1024] and list(fig.data[1].y) == [48 / 1024]
+    assert list(fig.data[0].x) == [700 / 1024] and list(fig.data[1].x) == [48 / 1024]  # horizontal bars
+    assert list(fig.data[0].y) == ["Conv2d"]  # a top-level layer keeps its name
     with pytest.raises(ValueError, match="memory table: missing column"):
         memory_figure(frame.drop(columns="weight bytes"), "layer", "live bytes", "screen")
     with pytest.raises(ValueError, match="style"):

@@ -120,3 +120,24 @@ def test_artifacts_order_and_sorted_bars():
     assert (np.diff(bars) <= 0).all()
     assert len(shown.feature_maps.data) == 2 * 6
     assert "random" in shown.summary.set_index("quantity").loc["weights", "value"]
+
+
+def test_charts_have_numbered_channels_a_mean_in_the_legend_a_colour_bar_and_bare_images():
+    """Issue 15, item 11: the mean label sat on the bars, the channel axis had no numbers, the feature maps no
+    colour bar, and the image panels showed stray ticks."""
+    probe = probe_block(block_spec("se", in_channels=96, size=20), synthetic_pattern("stripes"))
+    shown = se_block_artifacts(block_spec("se", in_channels=96, size=20), synthetic_pattern("stripes"))
+    bars, mean = shown.excitation.data
+    assert list(bars.x) == list(range(96)) and shown.excitation.layout.xaxis.type != "category"  # numbered ticks
+    assert mean.name == f"mean {probe.excitation.mean():.3f}" and list(mean.y) == [pytest.approx(probe.excitation.mean())] * 2
+    assert not shown.excitation.layout.annotations  # nothing written over the bars
+    sorted_bars = se_block_artifacts(block_spec("se", in_channels=96, size=20), synthetic_pattern("stripes"), "sorted")
+    assert list(sorted_bars.excitation.data[0].x) == list(range(1, 97))  # rank; the channel is in the hover
+    maps = shown.feature_maps
+    assert [trace.showscale for trace in maps.data].count(True) == 1  # one colour bar for every map
+    assert all(trace.zmin == -1 and trace.zmax == 1 for trace in maps.data)  # each channel / its max |before|
+    # after SE a map is its gate times the map before: at most the gate, relative to its own largest |value|
+    assert float(np.abs(maps.data[1].z).max()) == pytest.approx(probe.excitation[extreme_channels(probe.excitation, 3)[0][0]])
+    for figure in (maps, shown.input):
+        for axis in (*figure.select_xaxes(), *figure.select_yaxes()):
+            assert axis.ticks == "" and axis.showticklabels is False and axis.showline is False

@@ -64,6 +64,11 @@ class BlockRow:
     groups: int | None = None
 
     @property
+    def expanded_width(self) -> int:
+        """The hidden width as the paper's "exp size" column: given, or ``round(in x t)`` (a design's row)."""
+        return self.expanded_channels if self.expanded_channels is not None else int(round(self.in_channels * self.expansion))
+
+    @property
     def label(self) -> str:
         """The operator as the papers write it, e.g. ``MBConv6, k5x5`` or ``bneck, 5x5, SE``."""
         k = f"{self.kernel_size}x{self.kernel_size}"
@@ -76,7 +81,7 @@ class BlockRow:
             "gdc": "GDC (global depthwise)",
             "se": "SE",
             "inverted_residual": f"bottleneck t={t}, {k}",
-            "bneck": f"bneck {k}, exp {self.expanded_channels}" + (", SE" if self.se_ratio else ""),
+            "bneck": f"bneck {k}, exp {self.expanded_width}" + (", SE" if self.se_ratio else ""),
             "mbconv": f"MBConv{t}, k{k}",
             "fused_mbconv": f"Fused-MBConv{t}, k{k}" + (", SE" if self.se_ratio else ""),
         }[self.operator]
