@@ -184,11 +184,11 @@ def measure_network_results(spec: NetworkSpec, budget_s: float, progress: Progre
     left = max(budget_s - (time.perf_counter() - start), budget_s * (1 - WHOLE_SHARE))
     stages = stage_latencies(module, shape, left, stage_of, _scaled(progress, WHOLE_SHARE, 1.0), memory_budget,
                              NETWORK_HINT, memory, network_stage)
-    return NetworkMeasureResults(spec.label, latency, _numbered(stages, rows), memory,
-                                 _numbered(memory.stage_frame(), rows), latency.threads, budget_s)
+    return NetworkMeasureResults(spec.label, latency, numbered_stages(stages, rows), memory,
+                                 numbered_stages(memory.stage_frame(), rows), latency.threads, budget_s)
 
 
-def _numbered(frame: pd.DataFrame, rows: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def numbered_stages(frame: pd.DataFrame, rows: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """``frame`` with its ``stage`` names (``stage 3``) as the paper's stage numbers, and each stage's operator."""
     names = frame["stage"]
     frame = frame.assign(stage=names.map(lambda name: rows[name]["stage"]))

@@ -63,5 +63,7 @@ def named_layers(frame: Any, column: str = "layer") -> Any:
     it (:func:`explorer.formatting.layer_label`, ``stages.1.0.conv_dw.conv`` -> ``stage 3 · block 1 · depthwise
     conv``). The paths stay in ``column``: CSV readers and the JSON join on them."""
     named = frame.copy()
+    if frame.empty and column not in frame.columns:  # no rows, so no columns either
+        return named
     named.insert(list(frame.columns).index(column), "name", [layer_label(value) for value in frame[column]])
     return named

@@ -87,8 +87,8 @@ def reduction_figure(reductions: pd.DataFrame, style: str = "screen") -> go.Figu
 
 
 def _raised_words(roof: Roof) -> str:
-    """``raised to the best layer, conv_pw.conv``, or to two layers, one per roof; "" if no roof was raised."""
-    compute, bandwidth = roof.compute_raised_by, roof.bandwidth_raised_by
+    """``raised to the best layer, pointwise conv``, or to two layers, one per roof; "" if no roof was raised."""
+    compute, bandwidth = (layer_label(name) if name else name for name in (roof.compute_raised_by, roof.bandwidth_raised_by))
     if not (compute or bandwidth):
         return ""
     if compute and bandwidth and compute != bandwidth:
@@ -112,7 +112,7 @@ def roofline_figure(points: pd.DataFrame, roof: Roof, style: str = "screen") -> 
 
     The roof starts from this machine's measured peaks; where a layer beat one, the roof was raised to
     it and the key says so. A dashed slope shows the bandwidth of a copy too large for the caches. The
-    key sits above the roof, where no layer can be. Each layer is its own legend entry (colour and
+    key sits above the roof, where no layer can be; the legend below it. Each layer is its own legend entry (colour and
     symbol), named as people read it (:func:`explorer.formatting.layer_label`): a block's few layers
     often sit at almost the same intensity, where labels beside the points would collide.
     """
@@ -123,7 +123,7 @@ def roofline_figure(points: pd.DataFrame, roof: Roof, style: str = "screen") -> 
     high = max(float(points["MACs per byte"].max()), ridge, large_ridge if large < roof.gbytes_per_s else 0) * 2
     data = [{
         "type": "scatter", "mode": "lines", "x": [low, ridge, high], "y": [low * roof.gbytes_per_s, roof.gmacs, roof.gmacs],
-        "line": {"color": "#444"}, "hoverinfo": "skip",
+        "line": {"color": "#444"}, "hoverinfo": "skip", "showlegend": False,
     }]
     best = ", ".join(name for name in (peaks.best_probe("GMAC/s"), peaks.best_probe("GB/s")) if name)
     origin = _raised_words(roof) or (f"best probes: {best}" if best else "measured peaks")
@@ -132,7 +132,7 @@ def roofline_figure(points: pd.DataFrame, roof: Roof, style: str = "screen") -> 
     if large < roof.gbytes_per_s:
         data.append({
             "type": "scatter", "mode": "lines", "x": [low, large_ridge], "y": [low * large, roof.gmacs],
-            "line": {"color": "#888", "dash": "dash"}, "hoverinfo": "skip",
+            "line": {"color": "#888", "dash": "dash"}, "hoverinfo": "skip", "showlegend": False,
         })
         second = f"dashed: {large:.1f} GB/s, a copy too large for the caches; " + second
     key.append(second)
@@ -144,6 +144,7 @@ def roofline_figure(points: pd.DataFrame, roof: Roof, style: str = "screen") -> 
     bottom = math.log10(max(min(float(points["attained GMAC/s"].min()), low * large), 1e-9)) - 0.3
     top = math.log10(roof.gmacs)
     layout = {
+        "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 0, "yanchor": "bottom"},  # under the key's reach
         "xaxis": {"title": {"text": "arithmetic intensity, MACs per byte moved"}, "type": "log"},
         "yaxis": {"title": {"text": "attained GMAC/s"}, "type": "log",
                   "range": [bottom, top + _headroom_decades(top - bottom, len(key), style)]},
@@ -182,10 +183,10 @@ def stage_latency_figure(stages: pd.DataFrame, threads: int, style: str = "scree
     require_columns(stages, ("stage", "latency ms", "q1 ms", "q3 ms", "MACs"), "stage table")
     operators = list(stages["operator"]) if "operator" in stages else [""] * len(stages)
     data = [{
-        "type": "bar", "x": [f"stage {stage}" for stage in stages["stage"]], "y": list(stages["latency ms"]),
+        "type": "bar", "x": [str(stage) for stage in stages["stage"]], "y": list(stages["latency ms"]),
         "error_y": _error_bars(stages), "text": [short_count(value) + " MACs" for value in stages["MACs"]],
         "textposition": "outside", "marker": {"color": color(style, 0)}, "showlegend": False, "customdata": operators,
-        "hovertemplate": "%{x}: %{customdata}<br>%{y:.3f} ms (median)<extra></extra>",
+        "hovertemplate": "stage %{x}: %{customdata}<br>%{y:.3f} ms (median)<extra></extra>",
     }]
     layout = {"xaxis": {"title": {"text": "stage (row of the paper's table)"}, "type": "category"},
               "yaxis": {"title": {"text": f"latency, ms (batch 1, {threads_text(threads)})"}}}

@@ -17,8 +17,8 @@ import pytest
 import torch
 
 from explorer.analysis.measure import BlockMeasurement, Comparison, Latency, MachinePeaks, block_reports
-from explorer.analysis.measurements import BlockMeasureResults, NetworkMeasureResults
-from explorer.analysis.memory import memory_report, network_stage
+from explorer.analysis.measurements import BlockMeasureResults, NetworkMeasureResults, numbered_stages, paper_stages
+from explorer.analysis.memory import memory_report
 from explorer.artifacts.base import PageArtifacts
 from explorer.export import render
 from explorer.export.checks import text_boxes, text_problems
@@ -52,16 +52,19 @@ def block_results(spec: BlockSpec) -> BlockMeasureResults:
 
 
 def network_results(name: str) -> NetworkMeasureResults:
-    """What the Latency page measures per stage of network ``name``, with timings that grow with MACs."""
+    """What the Latency page measures for network ``name`` (whole and per paper stage), timings growing with MACs."""
     spec = network_spec(name)
+    stage_of, rows = paper_stages(spec)
     with torch.device("meta"):
-        memory = memory_report(build_network(network_table(spec)), (3, spec.resolution, spec.resolution), network_stage)
+        memory = memory_report(build_network(network_table(spec)), (3, spec.resolution, spec.resolution), stage_of)
     stages = memory.stage_frame()[["stage", "layers", "MACs", "weight bytes", "peak live bytes"]].copy()
     stages["latency ms"] = 0.2 + stages["MACs"] / 2e7
     stages["q1 ms"], stages["q3 ms"] = 0.9 * stages["latency ms"], 1.15 * stages["latency ms"]
     stages["IQR ms"] = stages["q3 ms"] - stages["q1 ms"]
     stages["runs"], stages["threads"] = 30, 1
-    return NetworkMeasureResults(spec.label, stages, memory, 1)
+    whole = made_up_latency(0.2 + memory.macs / 2e7)
+    return NetworkMeasureResults(spec.label, whole, numbered_stages(stages, rows), memory,
+                                 numbered_stages(memory.stage_frame(), rows), 1, 5.0)
 
 
 def blocks_page(style: str) -> list[PageArtifacts]:

@@ -169,7 +169,7 @@ def test_the_roofline_of_measured_numbers_keeps_every_point_under_the_roof():
     fig = roofline_figure(points, drawn.roof, "screen")
     assert max(fig.data[0].y) >= max(points["attained GMAC/s"])
     key = fig.layout.annotations[0].text
-    assert key.startswith("roof, 1 thread: 2.0 GMAC/s, 2.2 GB/s (raised to the best layer, 1)<br>")  # 2.048 GMAC/s at 4,096 MACs / 4,384 B
+    assert key.startswith("roof, 1 thread: 2.0 GMAC/s, 2.2 GB/s (raised to the best layer, layer 2)<br>")  # layer "1"; 2.048 GMAC/s at 4,096 MACs / 4,384 B
     both = roof_over(peaks, [("a", 1.0, 2.0), ("b", 100.0, 3.0)])
     assert roofline_figure(points, both, "screen").layout.annotations[0].text.startswith(
         "roof, 1 thread: 3.0 GMAC/s, 2.0 GB/s (raised to the best layers, b (compute) and a (bandwidth))")
