@@ -48,6 +48,9 @@ MODEL_HELP = {
 
 EXIT_CLOSE_S = 1.0  # at exit the export browser gets this long to close politely before it is killed
 _RUNNING: set[threading.Thread] = set()  # export threads at work; a thread adds and removes itself
+# At most this many exports run at once in the server. Work a user cancelled goes on until it ends; without
+# the bound, building and cancelling again and again would stack ONNX exports, each up to its memory budget.
+_EXPORT_SLOTS = threading.BoundedSemaphore(2)
 
 
 def _leave_without_waiting_for_exports() -> None:
@@ -76,7 +79,8 @@ def _server_stopping() -> bool:
 def interruptible(produce: Callable[[], bytes], tick: Callable[[float], None] | None = None) -> Callable[[], bytes]:
     """``produce`` made to stop waiting when the server stops, and, with ``tick``, when the user cancels.
 
-    The work runs on a daemon thread and is waited for in ``POLL_S`` slices. When the server is
+    The work runs on a daemon thread, once one of the server's two export slots is free, and is waited
+    for in ``POLL_S`` slices. When the server is
     stopping (SIGTERM) the wait ends with an error, so no export keeps the process alive (Streamlit
     runs a download's callable on a worker thread that Python joins at exit). ``tick(elapsed)`` is
     called at every slice: a Streamlit call from a script run, it is where a rerun (the user pressed
@@ -89,7 +93,8 @@ def interruptible(produce: Callable[[], bytes], tick: Callable[[float], None] | 
 
         def work() -> None:
             try:
-                result["bytes"] = produce()
+                with _EXPORT_SLOTS:
+                    result["bytes"] = produce()
             except BaseException as error:  # noqa: BLE001 - handed to the waiting thread, which raises it
                 result["error"] = error
             finally:

@@ -54,6 +54,7 @@ def test_at_exit_the_browser_is_closed_and_a_running_export_does_not_hold_the_pr
     stopped, exits = [], []
     monkeypatch.setattr(downloads.render, "stop_browser", lambda polite_s: stopped.append(polite_s))
     monkeypatch.setattr(downloads.os, "_exit", exits.append)
+    monkeypatch.setattr(downloads, "_RUNNING", set())
     downloads._leave_without_waiting_for_exports()
     assert stopped == [downloads.EXIT_CLOSE_S] and exits == []  # nothing running: a normal exit follows
     release = threading.Event()
@@ -63,3 +64,30 @@ def test_at_exit_the_browser_is_closed_and_a_running_export_does_not_hold_the_pr
     downloads._leave_without_waiting_for_exports()
     release.set()
     assert exits == [0]
+
+
+def test_at_most_two_exports_run_at_once_and_a_waiting_one_can_be_cancelled():
+    release, started = threading.Event(), []
+
+    def export() -> bytes:
+        started.append(1)
+        release.wait(60)
+        return b"done"
+
+    def cancel_at_once(elapsed: float) -> None:
+        raise Cancelled
+
+    before = set(downloads._RUNNING)
+    for _ in range(3):  # all three cancelled by the user: two keep running, the third waits for a slot
+        with pytest.raises(Cancelled):
+            downloads.interruptible(export, cancel_at_once)()
+    workers = downloads._RUNNING - before
+    for _ in range(300):  # until both slots are taken (they are never given back before release)
+        if len(started) == 2:
+            break
+        threading.Event().wait(0.1)
+    assert len(started) == 2 and len(workers) == 3 and all(worker.is_alive() for worker in workers)
+    release.set()
+    for worker in workers:
+        worker.join(10)
+    assert len(started) == 3
