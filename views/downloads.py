@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import sys
+import threading
+import time
 import zlib
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime import Runtime, RuntimeState
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer.artifacts.base import PageArtifacts
@@ -19,6 +27,7 @@ from explorer.figures.options import ASPECTS, ChartOptions, customize, has_value
 from views.widgets import figure_style, plain
 
 REGISTRY_KEY = "_export_registry"
+POLL_S = 0.25  # how often a waiting export looks whether the server stops or the user cancelled
 
 
 MODEL_REGISTRY_KEY = "_export_models"
@@ -35,6 +44,77 @@ MODEL_HELP = {
     "txt": "The printed PyTorch module (print(model)) with its parameter count.",
     "onnx": "Opens in Netron (netron.app). Randomly initialised weights: shows the architecture, not a trained model.",
 }
+
+
+EXIT_CLOSE_S = 1.0  # at exit the export browser gets this long to close politely before it is killed
+_RUNNING: set[threading.Thread] = set()  # export threads at work; a thread adds and removes itself
+# At most this many exports run at once in the server. Work a user cancelled goes on until it ends; without
+# the bound, building and cancelling again and again would stack ONNX exports, each up to its memory budget.
+_EXPORT_SLOTS = threading.BoundedSemaphore(2)
+
+
+def _leave_without_waiting_for_exports() -> None:
+    """At interpreter exit (the server stopped): close the export browser now, and leave at once if an
+    export thread is still at work.
+
+    A thread left running in torch while Python finalises aborts the process ("terminate called without
+    an active exception") and can orphan the Chromium, so the process ends with ``os._exit`` after its
+    logs and streams are flushed. Registered after :mod:`explorer.export.render`, so it runs first.
+    """
+    render.stop_browser(EXIT_CLOSE_S)
+    if any(thread.is_alive() for thread in list(_RUNNING)):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+atexit.register(_leave_without_waiting_for_exports)
+
+
+def _server_stopping() -> bool:
+    return Runtime.exists() and Runtime.instance().state in (RuntimeState.STOPPING, RuntimeState.STOPPED)
+
+
+def interruptible(produce: Callable[[], bytes], tick: Callable[[float], None] | None = None) -> Callable[[], bytes]:
+    """``produce`` made to stop waiting when the server stops, and, with ``tick``, when the user cancels.
+
+    The work runs on a daemon thread, once one of the server's two export slots is free, and is waited
+    for in ``POLL_S`` slices. When the server is
+    stopping (SIGTERM) the wait ends with an error, so no export keeps the process alive (Streamlit
+    runs a download's callable on a worker thread that Python joins at exit). ``tick(elapsed)`` is
+    called at every slice: a Streamlit call from a script run, it is where a rerun (the user pressed
+    Cancel or changed a widget) stops the run. Work left behind ends on its own, bounded by the
+    export's memory budget and the browser's render timeout, or with the process.
+    """
+    def run() -> bytes:
+        result: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                with _EXPORT_SLOTS:
+                    result["bytes"] = produce()
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread, which raises it
+                result["error"] = error
+            finally:
+                _RUNNING.discard(threading.current_thread())
+                done.set()
+
+        worker = threading.Thread(target=work, name="export", daemon=True)
+        _RUNNING.add(worker)
+        worker.start()
+        start = time.monotonic()
+        while not done.wait(POLL_S):
+            if _server_stopping():
+                raise RuntimeError("export: not finished, the server is stopping.")
+            if tick is not None:
+                tick(time.monotonic() - start)
+        if "error" in result:
+            raise result["error"]
+        return result["bytes"]
+
+    return run
 
 
 def _page_registry(key: str) -> dict[str, Any]:
@@ -98,7 +178,7 @@ def _chart_download(fig: go.Figure, options: ChartOptions, key: str, name: str) 
     fmt, scale = choice
     width, height = options.export_size
     st.download_button(
-        "Download", data=lambda: render.figure_to_bytes(fig, fmt, width=width, height=height, scale=scale),
+        "Download", data=interruptible(lambda: render.figure_to_bytes(fig, fmt, width=width, height=height, scale=scale)),
         file_name=f"{name}.{fmt}", mime=MIME_TYPES[fmt], key=f"{key}__download", on_click="ignore",
         icon=":material/download:", type="primary",
     )
@@ -155,7 +235,7 @@ def model_downloads(spec: models.Model, key: str = "model") -> None:
         for file_name, produce in files.items():
             suffix = file_name.rsplit(".", 1)[1]
             st.download_button(
-                MODEL_LABELS[suffix], data=produce, file_name=file_name, mime=MIME_TYPES[suffix],
+                MODEL_LABELS[suffix], data=interruptible(produce), file_name=file_name, mime=MIME_TYPES[suffix],
                 key=f"{key}__{suffix}", on_click="ignore", icon=":material/download:", help=MODEL_HELP[suffix],
             )
     if refusal:
@@ -216,8 +296,10 @@ def export_all_panel(zip_name: str = "export", key: str = "export_all") -> None:
         deck = st.session_state.get(DECK_KEY) or DeckInfo(zip_name.replace("_", " "), f"Settings: {settings}")
         plan = bundles.export_plan(artifacts, formats, scale, replace(deck, name=zip_name)) | (model_files if with_models else {})
         fingerprint = _zip_fingerprint(plan) + (scale,)
+        if st.session_state.pop(f"{key}__cancelled", False):
+            st.info("ZIP cancelled: nothing was built. Build it again when you are ready.", icon=":material/cancel:")
         if st.button(f"Build ZIP ({len(plan)} files)", key=f"{key}__build", disabled=not plan, type="primary"):
-            st.session_state[f"{key}__zip"] = (fingerprint, _build_zip_with_progress(plan))
+            st.session_state[f"{key}__zip"] = (fingerprint, _build_zip_with_progress(plan, key))
         built = st.session_state.get(f"{key}__zip")
         if built is not None and built[0] == fingerprint:
             st.download_button(
@@ -230,10 +312,26 @@ def _size_text(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
-def _build_zip_with_progress(plan: dict[str, Any]) -> bytes:
+def _build_zip_with_progress(plan: dict[str, Any], key: str) -> bytes:
+    """Build the ZIP file by file under a progress bar and a Cancel button.
+
+    Cancel reruns the page, which stops this run within ``POLL_S`` even inside one long file (an ONNX
+    export, a large PNG): each file is made by :func:`interruptible`, whose wait updates the bar.
+    """
     bar = st.progress(0.0, text="Starting…")
+    st.button("Cancel", key=f"{key}__cancel", icon=":material/cancel:",
+              on_click=lambda: st.session_state.__setitem__(f"{key}__cancelled", True))
+    state = {"done": 0, "name": ""}
+
+    def text(extra: str = "") -> str:
+        return f"{state['done']} of {len(plan)} files" + (f": {state['name']}" if state["name"] else "") + extra
 
     def progress(done: int, total: int, name: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{done} of {total} files" + (f": {name}" if name else ""))
+        state["done"], state["name"] = done, name
+        bar.progress(done / total if total else 1.0, text=text())
 
-    return bundles.build_zip(plan, progress)
+    def tick(elapsed: float) -> None:
+        bar.progress(state["done"] / len(plan), text=text(f" ({elapsed:.0f} s)"))
+
+    files = {name: interruptible(produce, tick) if callable(produce) else produce for name, produce in plan.items()}
+    return bundles.build_zip(files, progress)

@@ -22,7 +22,7 @@ How a latency is measured (``torch.utils.benchmark``):
   machine.)
 
 A configuration is refused *before* anything is allocated when its estimated memory (weights
-+ peak activations from :mod:`explorer.memory`) exceeds the memory budget, or when a
++ peak activations, as a real pass takes them: :mod:`explorer.analysis.budget`) exceeds the memory budget, or when a
 pessimistic estimate of one forward pass (5% of the measured peak compute, 10% of the
 bandwidth of the largest copy, which does not fit in cache) exceeds the time budget.
 
@@ -52,6 +52,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from explorer.analysis.budget import DEFAULT_MEMORY_BUDGET, check_memory
 from explorer.analysis.costs import CostReport, count_costs
 from explorer.analysis.memory import MemoryReport, StageOf, memory_report, top_level_stage
 from explorer.models.blocks import build_block, comparable_specs
@@ -59,7 +60,6 @@ from explorer.models.specs import BlockSpec
 
 MIN_BUDGET_S = 0.05
 MAX_BUDGET_S = 120.0
-DEFAULT_MEMORY_BUDGET = 1 << 30
 COMPUTE_EFFICIENCY_FLOOR = 0.05
 BANDWIDTH_EFFICIENCY_FLOOR = 0.10
 TARGET_BLOCK_S = 0.005
@@ -266,19 +266,12 @@ def check_feasible(memory: MemoryReport, budget_s: float | TimeBudget, memory_bu
         memory: the module's memory report (computed on meta tensors).
         budget_s: the time budget in seconds, or a :class:`TimeBudget` (a share of the user's budget,
             named as such in the refusal); ``passes`` pessimistic forward passes must fit in it.
-        memory_budget: bytes the weights, the peak activations and ``held_bytes`` (tensors
-            kept aside meanwhile, e.g. captured inputs) may take together.
+        memory_budget: bytes the real pass may add to the process (:func:`explorer.analysis.budget.forward_bytes`
+            of the weights, the peak activations and ``held_bytes``, tensors kept aside meanwhile).
         hint: what the user can lower, in words.
     """
     budget = _time_budget(budget_s)
-    activations = memory.peak_activation_bytes + held_bytes
-    needed = memory.parameter_bytes + activations
-    if needed > memory_budget:
-        raise ValueError(
-            f"memory: this configuration needs about {needed / 2**20:,.0f} MiB (weights "
-            f"{memory.parameter_bytes / 2**20:,.1f} MiB + activations {activations / 2**20:,.1f} MiB), "
-            f"over the {memory_budget / 2**20:,.0f} MiB memory budget; {hint}."
-        )
+    check_memory(memory, memory_budget, hint, held_bytes)
     estimate = passes * estimated_forward_seconds(memory, machine_peaks())
     if estimate > budget.seconds:
         raise ValueError(

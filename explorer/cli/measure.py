@@ -79,7 +79,8 @@ def _common_options(parser: argparse.ArgumentParser, default_budget: float) -> N
     parser.add_argument("--budget", type=float, default=default_budget,
                         help=f"time budget in seconds (0.05 to 120; default {default_budget:g})")
     parser.add_argument("--memory-budget-mib", type=float, default=DEFAULT_MEMORY_BUDGET / 2**20,
-                        help="refuse configurations needing more memory than this (default 1024)")
+                        help="refuse configurations whose forward pass would add more memory than this "
+                             f"(default {DEFAULT_MEMORY_BUDGET // 2**20})")
     parser.add_argument("--threads", type=int, default=None, help="torch threads to measure with (default: torch's own)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 

@@ -29,7 +29,8 @@ from PIL import Image, UnidentifiedImageError
 from plotly.subplots import make_subplots
 from torch import nn
 
-from explorer.analysis.costs import count_costs
+from explorer.analysis.budget import check_memory as budget_check
+from explorer.analysis.memory import memory_report
 from explorer.analysis.torch_settings import seeded
 from explorer.artifacts.base import PageArtifacts, value_field
 from explorer.figures.style import IMAGE_AXIS, apply_style, color, get_style
@@ -199,19 +200,22 @@ def image_to_input(rgb: np.ndarray, spec: BlockSpec) -> tuple[np.ndarray, torch.
 
 
 def check_memory(spec: BlockSpec, budget: int = MEMORY_BUDGET_BYTES) -> int:
-    """Activation bytes of one forward pass (from the meta-tensor cost engine); refuse above ``budget``."""
+    """Bytes the probe's forward pass adds to the process (:func:`explorer.analysis.budget.forward_bytes`,
+    estimated on meta tensors); refuse above ``budget``.
+
+    Held aside besides the block's own tensors: the RGB image as a float tensor (the fixed stem's input)
+    and the two feature maps recorded around the SE scaling, which outlive their last reader.
+    """
     if spec.kind not in SE_KINDS or squeeze_channels(spec) == 0:
         raise ValueError(f"se_ratio: a {spec.kind} block with se_ratio {spec.se_ratio:g} has no SE; use one of "
                          f"{', '.join(SE_KINDS)} with se_ratio > 0.")
+    shape = (spec.in_channels, spec.size, spec.size)
     with torch.device("meta"):
         skeleton = build_block(spec)
-    needed = count_costs(skeleton, (spec.in_channels, spec.size, spec.size)).activation_bytes
-    if needed > budget:
-        raise ValueError(
-            f"size: this forward pass needs about {needed / 2**20:,.0f} MiB of activations, above the "
-            f"{budget / 2**20:.0f} MiB budget; lower the input size, the channels or the expansion."
-        )
-    return needed
+    se_channels = spec.in_channels if spec.kind == "se" else spec.hidden_channels
+    held = 4 * spec.size**2 * (3 + 2 * se_channels)
+    return budget_check(memory_report(skeleton, shape), budget, "lower the input size, the channels or the expansion",
+                        held, "this forward pass")
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ class SEProbe:
     before: np.ndarray
     after: np.ndarray
     seed: int
-    activation_bytes: int
+    memory_bytes: int
 
 
 def probe_block(spec: BlockSpec, rgb: np.ndarray, seed: int = 0) -> SEProbe:
@@ -372,7 +376,7 @@ def summary_table(probe: SEProbe) -> pd.DataFrame:
         "mean excitation": f"{gates.mean:.4f}",
         "max excitation": f"{gates.maximum:.4f}",
         "std excitation": f"{gates.std:.4f}",
-        "activation memory": f"{probe.activation_bytes / 2**20:.1f} MiB",
+        "memory of the forward pass (estimated)": f"{probe.memory_bytes / 2**20:.1f} MiB",
         "weights": f"random, untrained (seed {probe.seed})",
     }
     return pd.DataFrame({"quantity": list(rows), "value": [str(v) for v in rows.values()]})

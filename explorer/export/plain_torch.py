@@ -19,6 +19,7 @@ spatially separable conv, Inception-v3 (https://arxiv.org/abs/1512.00567); stoch
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -369,3 +370,32 @@ def count(model: nn.Module, image: torch.Tensor) -> tuple[int, int, torch.Tensor
         for hook in hooks:
             hook.remove()
     return sum(parameter.numel() for parameter in model.parameters()), macs, output
+
+
+def forward_memory(build_model: Callable[[], nn.Module], input_shape: tuple[int, ...]) -> int:
+    """Bytes one forward pass of one image needs, estimated on the meta device before anything is allocated.
+
+    The weights, the input and three times the largest layer output (a residual's input, a layer's input
+    and its output are live at once in these networks), times 1.7 for the allocator's slack, and a copy
+    of the largest layer's weights (the CPU kernels reorder a conv's weights while it runs): the rule of
+    the explorer's own memory budget (``explorer/analysis/budget.py``).
+    """
+    largest_output = largest_weights = 0
+
+    def record(module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        nonlocal largest_output, largest_weights
+        if isinstance(output, torch.Tensor):
+            largest_output = max(largest_output, output.numel() * output.element_size())
+        own = sum(p.numel() * p.element_size() for p in module.parameters(recurse=False))
+        largest_weights = max(largest_weights, own)
+
+    with torch.device("meta"):
+        model = build_model().eval()
+        hooks = [module.register_forward_hook(record) for module in model.modules()]
+        with torch.no_grad():
+            model(torch.empty(1, *input_shape))
+    for hook in hooks:
+        hook.remove()
+    weights = sum(p.numel() * p.element_size() for p in model.parameters())
+    image = 4 * torch.Size(input_shape).numel()
+    return int(1.7 * (weights + image + 3 * largest_output)) + largest_weights

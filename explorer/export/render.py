@@ -138,18 +138,18 @@ class _WarmBrowser:
             kaleido_, loop, self._kaleido, self._loop = self._kaleido, self._loop, None, None
         _close(kaleido_, loop)
 
-    def stop(self) -> None:
-        """Close the browser (the next export starts a new one)."""
+    def stop(self, polite_s: float = CLOSE_TIMEOUT_S) -> None:
+        """Close the browser (the next export starts a new one), killing it after ``polite_s`` seconds."""
         with self._lock:
             kaleido_, loop, self._kaleido, self._loop = self._kaleido, self._loop, None, None
         if kaleido_ is not None and loop is not None:
-            _close(kaleido_, loop)
+            _close(kaleido_, loop, polite_s)
 
 
-def _close(kaleido_: Any, loop: asyncio.AbstractEventLoop) -> None:
-    """Close the browser politely for a few seconds, then kill its process group and stop its loop."""
+def _close(kaleido_: Any, loop: asyncio.AbstractEventLoop, polite_s: float = CLOSE_TIMEOUT_S) -> None:
+    """Close the browser politely for ``polite_s`` seconds, then kill its process group and stop its loop."""
     with contextlib.suppress(Exception):  # a browser that died or froze cannot be closed politely
-        asyncio.run_coroutine_threadsafe(kaleido_.close(), loop).result(CLOSE_TIMEOUT_S)
+        asyncio.run_coroutine_threadsafe(kaleido_.close(), loop).result(polite_s)
     process = getattr(kaleido_, "subprocess", None)
     if process is not None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -176,9 +176,9 @@ def start_browser() -> None:
     _BROWSER._start()
 
 
-def stop_browser() -> None:
-    """Close the shared Chromium; the next static export starts it again."""
-    _BROWSER.stop()
+def stop_browser(polite_s: float = CLOSE_TIMEOUT_S) -> None:
+    """Close the shared Chromium (killed after ``polite_s`` seconds); the next static export starts it again."""
+    _BROWSER.stop(polite_s)
 
 
 def browser_is_warm() -> bool:

@@ -4,8 +4,9 @@ A snippet imports only torch. It carries the source of the parts it needs, copie
 :mod:`explorer.export.plain_torch` (Conv-Norm-Act, squeeze-excite, the inverted bottleneck,
 the network container, a small MAC counter), then a ``build()`` function with this block's
 hyperparameters or this network's table, one row per line as in the paper. Run as a script it
-builds the module, counts its parameters and MACs with forward hooks, exactly as the explorer
-counts them, and runs one forward pass on a random image.
+estimates the memory of one forward pass on the meta device (refused above ``MEMORY_BUDGET_MIB``,
+saying what to lower), builds the module, counts its parameters and MACs with forward hooks,
+exactly as the explorer counts them, and runs one forward pass on a random image.
 
 Papers: MobileNetV1 (https://arxiv.org/abs/1704.04861), MobileNetV2 (https://arxiv.org/abs/1801.04381),
 MobileNetV3 (https://arxiv.org/abs/1905.02244), EfficientNet (https://arxiv.org/abs/1905.11946),
@@ -30,6 +31,7 @@ ROW_FIELDS = (
     "kernel_size", "stride", "in_channels", "out_channels", "groups", "expansion", "expanded_channels", "se_ratio", "activation",
     "gate",
 )
+SNIPPET_MEMORY_BUDGET_MIB = 1024  # what the snippet's own forward pass may take (it runs on the user's machine)
 RESIDUAL_KINDS = ("inverted_residual", "bneck", "mbconv", "fused_mbconv")  # the blocks that take ``skip``
 
 
@@ -74,20 +76,28 @@ def _literal(name: str, value: Any) -> str:
 
 def _file(title: str, paper: str, params: int, macs: int, body: str, roots: set[str], input_shape: tuple[int, ...]) -> str:
     """A whole snippet: docstring, imports, the parts ``roots`` need, ``body`` (defines ``build``) and the script part."""
-    code = f"{_needed_source(roots)}\n\n\n{body}"
+    code = f"{_needed_source(roots | {'forward_memory'})}\n\n\n{body}"
     imports = "from collections import OrderedDict\n\n" if "OrderedDict" in code else ""
     paper_line = f"Paper: {paper}\n" if paper else ""
     return (
         f'"""{title}: plain PyTorch, needs only torch.\n\n{paper_line}'
         "Exported from the efficient-CNN explorer. Run it as a script: it builds the model, counts its\n"
         "parameters and MACs (multiply-accumulates of the conv and linear layers, for one image) with forward\n"
-        "hooks, runs one forward pass on a random image and prints the output shape.\n"
+        "hooks, runs one forward pass on a random image and prints the output shape. It first estimates that pass's\n"
+        "memory on the meta device and refuses it above MEMORY_BUDGET_MIB.\n"
         f"The explorer counts: params {params:,}  MACs {macs:,}\n"
         '"""\n\n'
         f"from __future__ import annotations\n\n{imports}import torch\nfrom torch import nn\n\n"
         f"{code}\n\n\n"
-        f"INPUT_SHAPE = {input_shape!r}  # channels, height, width of one image\n\n"
+        f"INPUT_SHAPE = {input_shape!r}  # channels, height, width of one image\n"
+        f"MEMORY_BUDGET_MIB = {SNIPPET_MEMORY_BUDGET_MIB}  # the forward pass below is refused above this; "
+        "raise it on a larger machine\n\n"
         'if __name__ == "__main__":\n'
+        "    needed = forward_memory(build, INPUT_SHAPE)  # on the meta device: nothing allocated yet\n"
+        "    if needed > MEMORY_BUDGET_MIB * 2**20:\n"
+        '        raise SystemExit(f"INPUT_SHAPE {INPUT_SHAPE}: one forward pass needs about {needed / 2**20:,.0f} MiB, over "\n'
+        '                         f"MEMORY_BUDGET_MIB = {MEMORY_BUDGET_MIB:,}; lower the height and width in INPUT_SHAPE, "\n'
+        '                         "or raise MEMORY_BUDGET_MIB.")\n'
         "    torch.manual_seed(0)\n"
         "    model = build().eval()\n"
         "    params, macs, output = count(model, torch.randn(1, *INPUT_SHAPE))\n"

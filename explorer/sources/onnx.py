@@ -11,6 +11,7 @@ bytes that are not ONNX are refused with one sentence.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -253,6 +254,45 @@ def count_onnx(model: onnx.ModelProto, input_size: tuple[int, ...] | None = None
     producer = f"{model.producer_name} {model.producer_version}".strip() or "unknown producer"
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
     return OnnxCount(sample, f"parsed, never executed (ONNX opset {opset}, from {producer})", report)
+
+
+def initializer_bytes(tensor: onnx.TensorProto) -> int:
+    """Bytes of one initializer's values in memory (its element type's size times its elements)."""
+    return math.prod(tensor.dims) * helper.tensor_dtype_to_np_dtype(tensor.data_type).itemsize
+
+
+def peak_activation_bytes(model: onnx.ModelProto, input_size: tuple[int, ...] | None = None) -> int:
+    """The largest total size of the values live at one node when the graph runs in its node order (batch 1).
+
+    The convention of :mod:`explorer.analysis.memory`, on the graph: a value is live from the node that
+    makes it (the input: from the start) to its last reader (a graph output: to the end); initializers
+    are weights, not activations; every element is taken as 4 bytes (float32). A value whose shape
+    inference left unknown counts as the largest known one.
+    """
+    image = _fixed_input(model, input_size)
+    shapes = _shapes(model, image)
+    weights = {t.name for t in model.graph.initializer}
+    first: dict[str, int] = {image.name: 0}
+    last: dict[str, int] = {}
+    for index, node in enumerate(model.graph.node):
+        for name in node.input:
+            if name and name not in weights:
+                first.setdefault(name, index)
+                last[name] = index
+        for name in node.output:
+            if name:
+                first.setdefault(name, index)
+                last.setdefault(name, index)
+    for output in model.graph.output:
+        last[output.name] = len(model.graph.node)
+    known = [4 * _numel(shapes[name]) for name in first if shapes.get(name) is not None]
+    change = [0] * (len(model.graph.node) + 2)  # a sweep over the nodes: + when a value appears, - after its last reader
+    for name, start in first.items():
+        size = 4 * _numel(shapes[name]) if shapes.get(name) is not None else max(known, default=0)
+        change[start] += size
+        change[last.get(name, start) + 1] -= size
+    live = list(itertools.accumulate(change[: len(model.graph.node)]))
+    return max(live, default=0)
 
 
 def count_onnx_bytes(data: bytes, input_size: tuple[int, ...] | None = None) -> OnnxCount:

@@ -27,10 +27,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def free_port() -> int:
-    """A TCP port on localhost that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on localhost that nothing listens on right now.
+
+    On a shared machine ``EXPLORER_TEST_PORTS=8651-8659`` keeps the servers in that range (the first free one).
+    """
+    low, _, high = os.environ.get("EXPLORER_TEST_PORTS", "0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            return sock.getsockname()[1]
+    raise RuntimeError(f"EXPLORER_TEST_PORTS: no free port in {low}-{high}.")
 
 
 def _healthy(url: str) -> bool:

@@ -51,14 +51,14 @@ def largest_accepted(make, low: int, high: int) -> int:
 @pytest.mark.parametrize(
     ("spec", "lower"),
     [
-        (network_spec("efficientnet_l2", resolution=2048), "resolution"),
-        (block_spec("mbconv", in_channels=1024, out_channels=1024, size=512, kernel_size=15, expansion=12.0), "size"),
+        (network_spec("efficientnet_l2", resolution=2048), "weights alone .* pick a smaller network"),
+        (block_spec("mbconv", in_channels=1024, out_channels=1024, size=512, kernel_size=15, expansion=12.0), "lower size"),
     ],
     ids=["efficientnet_l2_2048", "largest_mbconv_of_the_sliders"],
 )
 def test_the_hangs_of_the_issue_are_refused_quickly(spec, lower):
     start = time.perf_counter()
-    with pytest.raises(ValueError, match=rf"model: the ONNX export .* over the 1,024 MiB budget; lower .*{lower}"):
+    with pytest.raises(ValueError, match=rf"model: the ONNX export .* over the 1,024 MiB budget; .*{lower}"):
         check_onnx_fits(spec)
     assert time.perf_counter() - start < 60
 

@@ -96,7 +96,7 @@ def test_every_se_kind_probes(kind):
 def test_refuses_blocks_without_se_and_huge_inputs():
     with pytest.raises(ValueError, match="se_ratio"):
         check_memory(block_spec("fused_mbconv"))
-    with pytest.raises(ValueError, match="MiB budget"):
+    with pytest.raises(ValueError, match="MiB memory budget; lower the input size"):
         check_memory(block_spec("mbconv", in_channels=256, out_channels=256, size=1024))
     assert check_memory(block_spec("se", in_channels=16, size=10)) > 0
 
