@@ -38,7 +38,8 @@ def test_editing_a_row_changes_the_totals_and_the_link_and_back_undoes_it(app_se
     page.keyboard.press("Control+A")
     page.keyboard.type("24")
     page.keyboard.press("Enter")
-    page.wait_for_function("location.href.includes('arch=ds_r1_k3_s1_e1_c24_se0.25')")
+    # the link is written when the run ends; a loaded machine (CI runs two workers) may take a while
+    page.wait_for_function("location.href.includes('arch=ds_r1_k3_s1_e1_c24_se0.25')", timeout=180_000)
     edited = parse_arch(page.url.split("arch=")[1].split("&")[0].replace("%2C", ",").replace("%2F", "/"), "swish")
     expected = count_network(DesignSpec(rows=edited, stem_channels=32, head_channels=1280, activation="swish"))
     page.wait_for_function(f"document.body.innerText.includes('{expected.params:,}')")

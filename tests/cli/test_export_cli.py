@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 import sys
@@ -43,10 +44,10 @@ def test_export_block_writes_every_chart_and_table_as_valid_files(tmp_path, caps
 def test_textbook_example_numbers_reach_the_table_files(tmp_path, capsys):
     # Brief's worked example: C_in 3, C_out 4, k 3, no bias: standard 108 params, separable 27 + 12 = 39.
     assert main([*BLOCK, "--out", str(tmp_path), "--formats", "csv,md"]) == 0
-    table = (tmp_path / "depthwise_separable_comparison_table.csv").read_text().splitlines()
-    assert table[0].startswith("kind,label,params (count),macs (count)")
-    rows = {line.split(",")[0]: line.split(",") for line in table[1:]}
-    assert rows["standard"][2] == "108" and rows["depthwise_separable"][2] == "39"
+    text = (tmp_path / "depthwise_separable_comparison_table.csv").read_text()
+    assert text.startswith("kind,label,settings,params (count),macs (count)")
+    rows = {row["kind"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert rows["standard"]["params (count)"] == "108" and rows["depthwise_separable"]["params (count)"] == "39"
     layers = (tmp_path / "depthwise_separable_layers.md").read_text()
     assert "| params (count) |" in layers
 
