@@ -2,8 +2,9 @@
 
 **History guard.** Streamlit calls ``history.pushState`` whenever a run changes the link. The script
 below turns every such call into ``replaceState`` unless the user acted (pointer, key, change) since
-the last entry; actions less than a second apart form one burst, which gets one entry. So 25 quick
-arrow presses on a slider are one step back, and a page load, which nobody acted on, adds none.
+the last entry; actions on one control less than a second apart form one burst, which gets one entry.
+So 25 quick arrow presses on a slider are one step back, a click on another control right after them
+is a step of its own, and a page load, which nobody acted on, adds none.
 The script guards itself, so it is installed once per browser tab however often a page reruns.
 
 **Updating cue.** Streamlit marks its root element with the script's run state; while a run lasts
@@ -29,11 +30,15 @@ def install() -> None:
   let burst = 0;
   let pushedBurst = 0;
   let actedAt = -Infinity;
+  let actedOn = null;
+  const control = (target) => target?.closest?.('[data-testid="stElementContainer"]') ?? target;
   const acted = (event) => {
     if (!event.isTrusted) return;
     const now = performance.now();
-    if (now - actedAt > BURST_GAP_MS) burst += 1;
+    const on = control(event.target);
+    if (now - actedAt > BURST_GAP_MS || on !== actedOn) burst += 1;
     actedAt = now;
+    actedOn = on;
   };
   for (const type of ["pointerdown", "keydown", "change"]) document.addEventListener(type, acted, true);
   window.history.pushState = (state, title, url) => {

@@ -156,9 +156,10 @@ def enter_page(page: str) -> None:
 def end_run(notice_fallback: Any) -> None:
     """After the page ran to its end: notices shown, and the link becomes exactly this view.
 
-    A link's setting that this view does not have gets a notice on arrival. The first run of a session
-    writes the link only to drop what it refused, so loading a good link changes nothing (and a page
-    load adds no history entry: the guard makes that write a replacement). Bound tabs stay as they are.
+    A link's setting that this view does not have gets a notice on arrival. The first run of a session,
+    and a run after Back or Forward, writes the link only to drop what it refused, so loading a good link
+    changes nothing (a page load adds no history entry: the guard makes that write a replacement) and
+    Back shows the link it went back to. Bound tabs stay as they are.
     """
     pending = st.session_state.pop(PENDING_KEY, {})
     st.session_state.pop(FORGOTTEN_KEY, None)
@@ -172,7 +173,7 @@ def end_run(notice_fallback: Any) -> None:
     refused = bool(st.session_state.get(NOTICES_KEY))
     flush_url_notices(notice_fallback)
     st.session_state[PUBLISHED_KEY] = pending
-    if first_run and not refused:
+    if (first_run or history_navigation()) and not refused:
         return
     changed = {key: value for key, value in pending.items() if current.get(key) != value and not _is_bound(key)}
     if changed:
