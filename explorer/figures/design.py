@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.figures.labels import wrapped
-from explorer.figures.style import apply_style, get_style
+from explorer.figures.style import TEXT_COLOUR, apply_style, get_style
 
 LABEL_CHARACTERS = 30  # a longer stage label (a MobileNetV3 head) wraps onto a second line
 
@@ -29,7 +29,7 @@ def stage_diagram_figure(stages: pd.DataFrame, style: str, title: str) -> go.Fig
     text = [f"{size}, ×{count}" for size, count in zip(stages["input resolution"], stages["layers"], strict=True)]
     fig = go.Figure(go.Bar(
         y=labels, x=stages["channels"], orientation="h", text=text, textposition="outside", cliponaxis=False,
-        marker={"color": stages["% MACs"], "colorscale": "YlOrRd", "cmin": 0, "showscale": True,
+        textfont={"color": TEXT_COLOUR}, marker={"color": stages["% MACs"], "colorscale": "YlOrRd", "cmin": 0, "showscale": True,
                 "colorbar": {"title": {"text": "% of MACs"}}, "line": {"width": 1, "color": "#444"}},
         customdata=stages[["MACs", "% MACs"]].to_numpy(),
         hovertemplate="%{y}<br>%{x} channels<br>%{customdata[0]:,} MACs (%{customdata[1]:.2f}%)<extra></extra>",

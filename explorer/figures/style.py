@@ -20,6 +20,8 @@ from explorer.formatting import short_count
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 SCREEN_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D")
 
+TEXT_COLOUR = "#222"  # every label and title; bars coloured by a number need it spelt out for their text
+
 
 @dataclass(frozen=True)
 class FigureStyle:
@@ -65,7 +67,7 @@ def color(style: str | FigureStyle, index: int) -> str:
 def _layout_defaults(chosen: FigureStyle, title: str | None) -> dict:
     return {
         "template": "none",
-        "font": {"size": chosen.font_size, "family": "DejaVu Sans, Arial, sans-serif", "color": "#222"},
+        "font": {"size": chosen.font_size, "family": "DejaVu Sans, Arial, sans-serif", "color": TEXT_COLOUR},
         "title": {"text": title, "font": {"size": chosen.title_size}},
         "colorway": list(chosen.palette),
         "height": chosen.height,
