@@ -15,7 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP) chromium
-	$(PY) -m streamlit run app.py --server.headless true
+	$(PY) -m streamlit run serve.py --server.headless true
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then :; \

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real ``streamlit run app.py`` server and a headless Chromium (Playwright).
+"""Shared fixtures: a real ``streamlit run serve.py`` server (the pages of ``app.py``, as ``make run`` serves them) and a headless Chromium (Playwright).
 
 Browser tests take ``app_server`` (the base URL, e.g. ``http://127.0.0.1:38291``) and
 ``page`` (a fresh Playwright page), and are marked ``@pytest.mark.browser``. One server
@@ -60,12 +60,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``streamlit run app.py`` headless on a free localhost port; yield its base URL."""
+    """Start ``streamlit run serve.py`` headless on a free localhost port; yield its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.fileWatcherType", "none",
     ]

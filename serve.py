@@ -1,0 +1,108 @@
+"""The app's server: Streamlit's ``st.App`` around ``app.py``, arranged for a fast first paint.
+
+``streamlit run serve.py`` (what ``make run`` does) serves exactly the pages of ``app.py``. Two things differ
+from ``streamlit run app.py``, which still works:
+
+- PyTorch, pandas, plotly and every explorer module are imported before the server answers its first request
+  (about 5 s of start-up), not inside the first visitor's first page run (about 2.5 s of server CPU there).
+- Each page has the browser fetch Streamlit's plotly.js chunk at once and run it while the server runs the
+  page, instead of after the run, when the first chart arrives (about a second of the browser's time).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+# The pages' shared helpers; the other modules of ``views`` are page scripts, run per visit, never imported.
+VIEW_HELPERS = ("widgets", "downloads", "page_behaviour", "scenes", "measure_panel", "accuracy_panel", "referee_panel")
+
+
+def import_everything_a_page_uses() -> list[str]:
+    """Import every module of ``explorer`` and the pages' helpers in ``views``; return their names."""
+    import explorer
+
+    names = [module.name for module in pkgutil.walk_packages(explorer.__path__, "explorer.")
+             if not module.name.endswith("__main__")]
+    names += [f"views.{helper}" for helper in VIEW_HELPERS]
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+@asynccontextmanager
+async def _imported_first(_app: st.App) -> AsyncIterator[None]:
+    """Start-up: everything imported before the first request."""
+    import_everything_a_page_uses()
+    yield
+
+
+# Import the chunk once the server has started the page's first run (the browser has nothing else to do then).
+IMPORT_WHEN_RUNNING = """const watch = new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stApp"][data-test-script-state="running"]')) {
+    watch.disconnect();
+    import("URL");
+  }
+});
+watch.observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                         attributeFilter: ["data-test-script-state"]});"""
+
+
+def _is_asset(path: str) -> bool:
+    """Scripts, styles, media and Streamlit's own endpoints: everything but a page."""
+    return any(part in path for part in ("/static/", "/_stcore/", "/media/", "/component/")) or "." in path.rsplit("/", 1)[-1]
+
+
+class PreloadCharts:
+    """ASGI middleware: every HTML page loads and runs Streamlit's plotly chunk while the first run is under way.
+
+    Streamlit imports plotly.js (4.7 MB) only when the first chart arrives, after the script's run; running
+    it takes about a second on a small machine, and every element of the page waits for it. Here the page
+    fetches it at once (``rel=modulepreload``) and imports it right after the app has started, while the
+    browser waits for the server's first run anyway.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        chunk = next((Path(st.__file__).parent / "static/static/js").glob("PlotlyChart.*.js"), None)
+        url = f"./static/js/{chunk.name}" if chunk else None
+        self.head = (f'<link rel="modulepreload" href="{url}" />'
+                     f'<script type="module">{IMPORT_WHEN_RUNNING.replace("URL", url)}</script>'
+                     "</head>").encode() if url else None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.head is None or _is_asset(scope["path"]):
+            return await self.app(scope, receive, send)
+        # the page itself uncompressed (8 kB), so that its head can be extended
+        scope = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]}
+        start: dict | None = None
+        body: list[bytes] = []
+
+        async def send_extended(message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if not dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"text/html"):
+                    start = None
+                    return await send(message)
+                start = message
+                return None
+            if start is None:
+                return await send(message)
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return None
+            page = b"".join(body).replace(b"</head>", self.head, 1)
+            headers = [(name, value) for name, value in start.get("headers", []) if name not in (b"content-length", b"etag")]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
+            return await send({"type": "http.response.body", "body": page})
+
+        return await self.app(scope, receive, send_extended)
+
+
+app = st.App("app.py", lifespan=_imported_first, middleware=[Middleware(PreloadCharts)])
