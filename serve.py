@@ -5,12 +5,16 @@ from ``streamlit run app.py``, which still works:
 
 - PyTorch, pandas, plotly and every explorer module are imported before the server answers its first request
   (about 5 s of start-up), not inside the first visitor's first page run (about 2.5 s of server CPU there).
+  Then everything imported is frozen out of the garbage collector (``gc.freeze``): the millions of objects
+  that PyTorch, timm and onnx create at import are never traversed again, and full collections stop
+  stalling every rerun (a 25-press slider burst on Blocks settles in 0.24 s instead of 2.7-6 s).
 - Each page has the browser fetch Streamlit's plotly.js chunk at once and run it while the server runs the
   page, instead of after the run, when the first chart arrives (about a second of the browser's time).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator
@@ -38,8 +42,10 @@ def import_everything_a_page_uses() -> list[str]:
 
 @asynccontextmanager
 async def _imported_first(_app: st.App) -> AsyncIterator[None]:
-    """Start-up: everything imported before the first request."""
+    """Start-up: everything imported before the first request, and kept out of the garbage collector's sweeps."""
     import_everything_a_page_uses()
+    gc.collect()
+    gc.freeze()
     yield
 
 

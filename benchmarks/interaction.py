@@ -1,4 +1,4 @@
-"""How the app feels under quick changes, in Chromium on a fresh ``streamlit run app.py`` server.
+"""How the app feels under quick changes, in Chromium on a fresh ``streamlit run serve.py`` server (as ``make run`` starts it).
 
 - **Slider burst**: on Blocks, focus a slider and press the right arrow 25 times, 40 ms apart (as a
   user holding the key would); the time from the last press until the page shows the numbers of the
@@ -6,13 +6,14 @@
 - **History**: entries added by loading a page (target 0) and by the burst (target 1).
 
 Each scenario runs ``--runs`` times (a fresh tab each) after one warm-up; the table prints median and
-worst. Run: ``.venv/bin/python benchmarks/interaction.py [--runs 5]``. Timings are wall-clock on this
+worst. Run: ``.venv/bin/python benchmarks/interaction.py [--runs 5] [--script app.py]``. Timings are wall-clock on this
 machine: on a busy machine they are upper bounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -33,10 +34,10 @@ TARGET_S = 1.0
 IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 
-def _server() -> tuple[subprocess.Popen, str]:
+def _server(script: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                start_new_session=True)
@@ -80,10 +81,11 @@ def _burst(browser, url: str) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--script", default="serve.py", help="what the server runs: serve.py (make run) or app.py")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    process, url = _server()
+    process, url = _server(args.script)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
@@ -93,6 +95,7 @@ def main() -> None:
     finally:
         _stop(process)
     settle = [r[0] for r in results]
+    print(f"`streamlit run {args.script}`; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'measure':<44} {'median':>8} {'worst':>8} {'target':>8}")
     print(f"{f'settle after {PRESSES} arrow presses (s)':<44} {statistics.median(settle):>8.2f} {max(settle):>8.2f} "
           f"{TARGET_S:>8.2f}")

@@ -1,6 +1,6 @@
 """Concurrency and load: 4, 8 and 16 browser sessions at once, each with its own Blocks configuration.
 
-Starts ``streamlit run app.py`` on a free local port, then for each N opens N Playwright browser
+Starts ``streamlit run serve.py`` on a free local port, then for each N opens N Playwright browser
 contexts (own cookies, own Streamlit session) at the same moment, each on a link with a different
 block configuration. Every session must show exactly its own params and MACs (from the analytic
 formulas, :func:`explorer.analysis.formulas.block_formula`), no exception element, and the server
@@ -92,7 +92,7 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = Path(tempfile.mkdtemp()) / "server.log"
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.fileWatcherType", "none"]
     with log_path.open("w") as log:
