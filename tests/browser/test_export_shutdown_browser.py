@@ -1,6 +1,6 @@
 """Long exports stop when the server stops, and the user can cancel one.
 
-SIGTERM: a server of its own (``streamlit run app.py``) starts its export Chromium with a PNG download, then
+SIGTERM: a server of its own (``streamlit run serve.py``, as ``make run`` starts it) starts its export Chromium with a PNG download, then
 exports EfficientNet-B7 at 1000 x 1000 to ONNX (a traced forward pass: 10 to 15 s on the shared test machine)
 and gets SIGTERM two seconds in; the server and every process it started (the Chromium too) must be gone
 within a few seconds, where the export used to hold the server for its whole length (29 s measured).
@@ -37,7 +37,7 @@ def own_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.fileWatcherType", "none",
     ]
@@ -80,14 +80,23 @@ def running(pids: set[int]) -> set[int]:
     return alive
 
 
+# The run is over and every chart has drawn: the page no longer moves under a popover.
+SETTLED = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+  && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(chart => chart.querySelector('.main-svg'))"""
+
+
 def _open_long_export(page, url: str) -> None:
     page.goto(f"{url}/{LONG_EXPORT}")
     page.locator('[data-testid="stMetric"]').first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.wait_for_function(SETTLED, timeout=120_000)
 
 
 def _download_png(page) -> None:
     """One chart as PNG: starts the export Chromium."""
-    page.get_by_text("Chart options & download").first.click()
+    trigger = page.get_by_text("Chart options & download").first
+    trigger.scroll_into_view_if_needed()
+    trigger.click()
     button = page.locator('[data-testid="stPopoverBody"] [data-testid="stDownloadButton"]').filter(has_text="Download")
     with page.expect_download(timeout=120_000):
         button.first.click()

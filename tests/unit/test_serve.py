@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ def _served(path: str, content_type: bytes, body: bytes, headers=((b"accept-enco
         messages.append(message)
 
     scope = {"type": "http", "method": "GET", "path": path, "headers": list(headers)}
-    asyncio.run(serve.PreloadCharts(inner)(scope, None, send))
+    # a thread of its own: a browser test's Playwright may hold this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, serve.PreloadCharts(inner)(scope, None, send)).result()
     start = messages[0]
     return dict(start["headers"]), b"".join(message.get("body", b"") for message in messages[1:]), seen_headers
 
