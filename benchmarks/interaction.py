@@ -26,12 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from explorer.analysis.counting import block_report  # noqa: E402
 from explorer.models.specs import block_spec  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, _healthy, _stop, free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, IDLE, _healthy, _stop, free_port  # noqa: E402
 
 PRESSES = 25
 PRESS_GAP_MS = 40
 TARGET_S = 1.0
-IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 
 def _server(script: str) -> tuple[subprocess.Popen, str]:

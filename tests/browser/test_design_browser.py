@@ -7,13 +7,13 @@ import pytest
 
 from explorer.analysis.counting import count_network
 from explorer.models.networks.design import DesignSpec, parse_arch
+from tests.browser.conftest import IDLE
 
 pytestmark = pytest.mark.browser
 
 # The "channels" cell of row 1, relative to the grid's top-left corner at a 1400-pixel-wide window
 # (index, stage, block, expansion, kernel, stride, then channels; a 35-pixel header, 35-pixel rows).
 CHANNELS_ROW_1 = (564, 53)
-IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 
 def _value(page, label: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT, SERVER_START_TIMEOUT_S, _healthy, free_port
+from tests.browser.conftest import ROOT, SERVER_START_TIMEOUT_S, SETTLED, _healthy, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -78,11 +78,6 @@ def running(pids: set[int]) -> set[int]:
             if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
                 alive.add(pid)
     return alive
-
-
-# The run is over and every chart has drawn: the page no longer moves under a popover.
-SETTLED = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
-  && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(chart => chart.querySelector('.main-svg'))"""
 
 
 def _open_long_export(page, url: str) -> None:

@@ -7,10 +7,10 @@ import pytest
 
 from explorer.analysis.counting import block_report
 from explorer.models.specs import block_spec
+from tests.browser.conftest import IDLE
 
 pytestmark = pytest.mark.browser
 
-IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
 CUE = """() => { const app = document.querySelector('[data-testid="stApp"]'); const after = getComputedStyle(app, '::after');
                  return [app.getAttribute('data-test-script-state'), after.content, after.opacity]; }"""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -76,5 +77,5 @@ def test_start_up_imports_the_library_and_the_page_helpers_but_runs_no_page():
     assert int(count) > 40 and torch == plotly == pandas == "True"
     assert pages.strip() == "[]"
     helpers = {path.stem for path in (ROOT / "views").glob("*.py")} - set(serve.VIEW_HELPERS) - {"__init__"}
-    page_scripts = {Path(name).stem for name in __import__("re").findall(r"views/(\w+)\.py", (ROOT / "app.py").read_text())}
+    page_scripts = {Path(name).stem for name in re.findall(r"views/(\w+)\.py", (ROOT / "app.py").read_text())}
     assert helpers == page_scripts, "every views module is either a page of app.py or a helper serve.py imports"
