@@ -35,7 +35,8 @@ def stage_diagram_figure(stages: pd.DataFrame, style: str, title: str) -> go.Fig
         hovertemplate="%{y}<br>%{x} channels<br>%{customdata[0]:,} MACs (%{customdata[1]:.2f}%)<extra></extra>",
     ))
     widest = math.log10(max(float(stages["channels"].max()), 1.0))
-    fig.update_yaxes(title="stage", autorange="reversed", type="category")
+    # no axis title: each label starts with its stage number, and a title would sit on the wrapped labels
+    fig.update_yaxes(autorange="reversed", type="category")
     # a decade of room on the right for the longest bar's label
     fig.update_xaxes(title="output channels (label: input resolution, blocks)", type="log", range=[0, widest + 1.0])
     chosen = get_style(style)
