@@ -25,16 +25,20 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 # The pages' shared helpers; the other modules of ``views`` are page scripts, run per visit, never imported.
+# Imported inside functions by the pages' first runs (measured: a visit to every page imported these and
+# about 930 modules of theirs, sklearn's and scipy's for the digits and the sample image, Streamlit's emoji
+# table for the menu's icons).
+LAZY_IMPORTS = ("sklearn.datasets", "sklearn.model_selection", "streamlit.emojis", "streamlit.material_icon_names")
 VIEW_HELPERS = ("widgets", "downloads", "page_behaviour", "scenes", "measure_panel", "accuracy_panel", "referee_panel")
 
 
 def import_everything_a_page_uses() -> list[str]:
-    """Import every module of ``explorer`` and the pages' helpers in ``views``; return their names."""
+    """Import every module of ``explorer``, the pages' helpers in ``views`` and ``LAZY_IMPORTS``; return their names."""
     import explorer
 
     names = [module.name for module in pkgutil.walk_packages(explorer.__path__, "explorer.")
              if not module.name.endswith("__main__")]
-    names += [f"views.{helper}" for helper in VIEW_HELPERS]
+    names += [f"views.{helper}" for helper in VIEW_HELPERS] + list(LAZY_IMPORTS)
     for name in names:
         importlib.import_module(name)
     return names
