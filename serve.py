@@ -24,11 +24,11 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
-# The pages' shared helpers; the other modules of ``views`` are page scripts, run per visit, never imported.
 # Imported inside functions by the pages' first runs (measured: a visit to every page imported these and
 # about 930 modules of theirs, sklearn's and scipy's for the digits and the sample image, Streamlit's emoji
 # table for the menu's icons).
 LAZY_IMPORTS = ("sklearn.datasets", "sklearn.model_selection", "streamlit.emojis", "streamlit.material_icon_names")
+# The pages' shared helpers; the other modules of ``views`` are page scripts, run per visit, never imported.
 VIEW_HELPERS = ("widgets", "downloads", "page_behaviour", "scenes", "measure_panel", "accuracy_panel", "referee_panel")
 
 
