@@ -63,9 +63,10 @@ def _metrics(artifacts: YourModelArtifacts) -> None:
                       "Equal to torch.utils.flop_counter's total / 2.")
     columns[2].metric("FLOPs (2 × MACs)", short_count(2 * artifacts.macs, ".2f"))
     columns[3].metric("Input", " × ".join(map(str, artifacts.input_size)))
-    st.caption(f"{artifacts.label}: {artifacts.note}.")
-    if artifacts.skipped:
-        st.caption("Skipped (MACs counted, no convention for their other ops): " + ", ".join(artifacts.skipped))
+    st.caption(f"{widgets.plain(artifacts.label)}: {widgets.plain(artifacts.note)}.")  # a file's name and producer
+    if artifacts.skipped:  # an ONNX file's own op types
+        st.caption("Skipped (MACs counted, no convention for their other ops): "
+                   + ", ".join(map(widgets.plain, artifacts.skipped)))
 
 
 def _what_if(artifacts: YourModelArtifacts, replacement: str) -> None:

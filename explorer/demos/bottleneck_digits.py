@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from explorer.analysis.torch_settings import exclusive_torch_settings
 from explorer.demos.digits import ASSETS, DigitsData, load_split
 from explorer.models.blocks import build_block
 from explorer.models.layers import ConvNormAct
@@ -149,22 +150,17 @@ def _never_active(model: nn.Module, images: torch.Tensor) -> dict[str, int]:
 def train_run(variant: str, seed: int, config: TrainingConfig = DEFAULT_CONFIG, data: DigitsData | None = None) -> dict:
     """Train one variant with one seed; its held-out accuracy and, per depthwise layer, kernel norms.
 
-    Deterministic: seeds, ``torch.use_deterministic_algorithms`` and the thread count are set and restored.
+    Deterministic, as digits training is (:func:`~explorer.analysis.torch_settings.exclusive_torch_settings`):
+    the seed, deterministic algorithms and the thread count hold for the run only, under the locks shared with
+    latency measurement and seeded builds, and the default generator continues where it was afterwards.
     """
     data = data or load_split()
-    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(config.threads)
-    torch.use_deterministic_algorithms(True)
-    try:
-        torch.manual_seed(seed)
+    with exclusive_torch_settings(threads=config.threads, deterministic=True, seed=seed):
         model = build_variant(variant)
         _train(model, data, config, seed)
         with torch.no_grad():
             correct = int((model(data.test_x).argmax(1) == data.test_y).sum())
         inactive = _never_active(model, data.test_x)
-    finally:
-        torch.use_deterministic_algorithms(deterministic)
-        torch.set_num_threads(threads)
     layers = [
         {"layer": name, "channels": unit.conv.out_channels, "never_active": inactive[name],
          "norms": [round(float(v), 8) for v in unit.conv.weight.detach().flatten(1).norm(dim=1)]}

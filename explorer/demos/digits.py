@@ -177,8 +177,8 @@ def train_digits(
 ) -> tuple[DigitsNet, list[EpochLog]]:
     """Train :class:`DigitsNet` reproducibly: fixed seed, deterministic algorithms, one thread.
 
-    Holds :data:`~explorer.analysis.torch_settings.TORCH_SETTINGS_LOCK` (shared with latency
-    measurement) and restores threads, determinism and the default generator afterwards, so
+    Holds :data:`~explorer.analysis.torch_settings.THREADS_LOCK` (shared with latency measurement) and
+    :data:`~explorer.analysis.torch_settings.RNG_LOCK`, and restores threads, determinism and the default generator, so
     concurrent sessions neither disturb nor see each other's settings.
 
     AdamW with a one-cycle learning-rate schedule; augmentation by random 1-pixel shifts.

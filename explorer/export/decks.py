@@ -8,6 +8,7 @@ sharp on a projector and when zoomed.
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,9 +37,10 @@ class DeckInfo:
 
 
 def figure_title(fig: go.Figure, fallback: str) -> str:
-    """The chart's own title, or ``fallback`` (a human form of its export name) when it has none."""
+    """The chart's own title as plain text (plotly's ``&lt;`` read back as ``<``), or ``fallback`` (a human form
+    of its export name) when it has none."""
     text = fig.layout.title.text if fig.layout.title is not None else None
-    return str(text) if text else fallback
+    return html.unescape(str(text)) if text else fallback
 
 
 def _text(slide, text: str, box: tuple[float, float, float, float], points: int, bold: bool = False) -> None:

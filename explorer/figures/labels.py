@@ -12,6 +12,7 @@ ranges are set explicitly, so data-to-pixel positions are known. A label that fi
 
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 from collections.abc import Sequence
@@ -177,6 +178,16 @@ def padded_log_range(values: Sequence[float], pad_decades: float) -> tuple[float
     """``log10`` range of ``values`` widened by ``pad_decades`` on each side (room for labels at the edges)."""
     logs = [math.log10(v) for v in values if v > 0]
     return (min(logs) - pad_decades, max(logs) + pad_decades)
+
+
+def literal(text: object) -> str:
+    """``text`` as plotly draws it verbatim: ``&``, ``<`` and ``>`` become entities, so no tag comes from it.
+
+    Plotly reads titles, tick labels, legend names and hover text as a small HTML: ``<a href>`` draws a
+    clickable link, ``<b>`` bold, ``<br>`` a line break. Text that comes from a user (an uploaded file's
+    name, the layer types and producer inside it) goes through this before it is placed in a figure.
+    """
+    return html.escape(str(text), quote=False)
 
 
 def wrapped(text: str, width: int) -> str:

@@ -18,6 +18,7 @@ from explorer.figures.labels import (
     Canvas,
     label_annotations,
     line_boxes,
+    literal,
     padded_log_range,
     place_labels,
 )
@@ -34,6 +35,7 @@ def cost_share_figure(frame: pd.DataFrame, category: str, style: str, title: str
     Args:
         frame: one row per category with ``params``, ``MACs``, ``% params`` and ``% MACs`` columns.
         category: the column that names the categories (``stage`` or ``operation``).
+        title: plain text; it and the category names are drawn as typed (:func:`literal`), never as markup.
     """
     missing = {category, "params", "MACs", "% params", "% MACs"} - set(frame.columns)
     if missing:
@@ -41,12 +43,12 @@ def cost_share_figure(frame: pd.DataFrame, category: str, style: str, title: str
     fig = go.Figure()
     for index, quantity in enumerate(("params", "MACs")):
         fig.add_bar(
-            x=frame[category].astype(str), y=frame[f"% {quantity}"], name=f"% of {quantity}", marker_color=color(style, index),
+            x=frame[category].map(literal), y=frame[f"% {quantity}"], name=f"% of {quantity}", marker_color=color(style, index),
             customdata=frame[quantity], hovertemplate="%{x}: %{y:.2f}% (%{customdata:,})<extra>" + quantity + "</extra>",
             text=[f"{value:.1f}%" for value in frame[f"% {quantity}"]], textposition="outside",
         )
     fig.update_layout(barmode="group", xaxis_title=category, yaxis_title="share of the network's total (%)")
-    return apply_style(fig, style, title)
+    return apply_style(fig, style, literal(title))
 
 
 def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: int, style: str) -> go.Figure:
@@ -54,6 +56,7 @@ def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: i
 
     Labels are placed so they neither collide nor leave the plot (:mod:`explorer.figures.labels`); the
     legend sits in the empty top-left corner and names the star, whose point is kept clear.
+    ``current_label`` is plain text (an uploaded file's name, say), drawn as typed.
     """
     chosen = get_style(style)
     canvas = Canvas(
@@ -75,7 +78,7 @@ def family_figure(family: pd.DataFrame, current_label: str, params: int, macs: i
             hovertemplate="%{customdata}: %{x:,} params, %{y:,} MACs<extra></extra>",
         )
     fig.add_scatter(
-        x=[params], y=[macs], mode="markers", name=f"current: {current_label}", customdata=[current_label],
+        x=[params], y=[macs], mode="markers", name=f"current: {literal(current_label)}", customdata=[literal(current_label)],
         marker={"symbol": "star", "size": 2 * chosen.marker_size, "color": "#000000", "line": {"width": 1, "color": "#ffffff"}},
         hovertemplate="%{customdata}: %{x:,} params, %{y:,} MACs<extra></extra>",
     )

@@ -114,3 +114,16 @@ def test_export_all_holds_only_the_current_pages_charts_and_tables():
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert names and not any(name.startswith("mbconv_") for name in names)
     assert any(name.endswith("layers.csv") for name in names)
+
+
+def test_the_networks_page_refuses_the_onnx_download_of_efficientnet_l2_at_2048_with_the_reason():
+    """The issue's hang: L2 at 2048 x 2048 grew the server to 6 GB and no file came; the page now says why, at once."""
+    from tests.app.test_hostile_links import open_link
+
+    at = open_link("views/networks.py", {"net": "efficientnet_l2", "net_custom_res": "True", "net_resolution": "2048"})
+    assert not at.exception, [element.value for element in at.exception]
+    shown = [str(c.value).replace("\\", "") for c in at.caption if "No ONNX download" in str(c.value)]
+    assert len(shown) == 1, [c.value for c in at.caption]
+    assert "over the 1,024 MiB budget; its weights alone are over it at any resolution: pick a smaller network" in shown[0]
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "ONNX" not in labels and "Python snippet" in labels, "the snippet needs no memory and stays"

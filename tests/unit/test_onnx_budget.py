@@ -81,4 +81,5 @@ def test_the_largest_accepted_export_stays_under_2_gb(name, make, text, low, hig
     assert result.returncode == 0, result.stderr[-2000:]
     size, peak = map(int, result.stdout.split())
     assert size > 0
+    print(f"ONNX export of {name} at {value}: peak RSS {peak / 2**20:,.0f} MiB")  # shown with -s: the margin
     assert peak < PEAK_RSS_LIMIT, f"{name} at {value}: peak RSS {peak / 2**20:,.0f} MiB"

@@ -47,3 +47,25 @@ def test_overlapping_retrains_and_seeded_builds_give_the_solo_weights():
     stop.set()
     noise.join()
     assert results == {"a": solo, "b": solo}
+
+
+def test_the_bottleneck_runs_restore_the_default_generator_and_wait_for_a_measurement():
+    """``papers``' digits runs (``train_run``) take the same locks and restore the same settings as a retrain."""
+    from explorer.demos.bottleneck_digits import TrainingConfig, train_run
+
+    config = TrainingConfig(epochs=1)
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.manual_seed(1234)
+    expected_draw = torch.rand(3)
+    torch.manual_seed(1234)
+    solo = train_run("v2_linear", 0, config)
+    assert torch.equal(torch.rand(3), expected_draw), "the default generator continues where it was"
+    assert torch.get_num_threads() == threads and torch.are_deterministic_algorithms_enabled() == deterministic
+    done = threading.Event()
+    with THREADS_LOCK:  # a latency measurement is running
+        runner = threading.Thread(target=lambda: (train_run("v2_linear", 0, config), done.set()))
+        runner.start()
+        assert not done.wait(1.0), "the run waited for the measurement"
+    runner.join(120)
+    assert done.is_set()
+    assert train_run("v2_linear", 0, config) == solo, "same seed, same run"
